@@ -1,0 +1,18 @@
+import type { ConnectionDecoratorOptions } from '../interfaces/connection-options.interface.js';
+import type { ConnectionPolicyOptions } from '../interfaces/connection-policy.interface.js';
+import type { ConnectionClass } from '../interfaces/connections-module-options.interface.js';
+
+/** One connection to register: where its class, name and options come from. */
+export interface ConnectionSpec {
+  name: string;
+  /** The class to instantiate (or, for a decorated class entry, the class Nest instantiates). */
+  cls: ConnectionClass;
+  /** `info().type`: the class name or the built-in type name. */
+  typeLabel: string;
+  /** `@Connection()` options of the class. */
+  decorator: ConnectionDecoratorOptions;
+  /** Declaration-level policies and options (highest precedence), for declared connections. */
+  declared?: { policy: ConnectionPolicyOptions; options: Record<string, unknown> };
+  /** How it was registered: a decorated class (Nest instantiates it), a declaration, or a secrets section. */
+  origin: 'class' | 'declaration' | 'secrets';
+}

@@ -1,0 +1,70 @@
+import type { Logger } from '@nestjs/common';
+import type { Subject } from 'rxjs';
+import { ConnectPolicy } from '../connect-policy.js';
+import type { ConnectionBinding } from '../connection-binding.js';
+import { ConnectionConfigError } from '../connection.errors.js';
+import type { ConnectionEvent } from '../interfaces/connection-event.interface.js';
+import type { ConnectionPolicyOptions } from '../interfaces/connection-policy.interface.js';
+import { collectSecretValues } from '../utils/mask.util.js';
+import { deepFreeze, findForbiddenKey, mergeLayers } from '../utils/object.util.js';
+import type { ConnectionSpec } from './connection-spec.js';
+import { envOptionsFor } from './env-sections.js';
+import { resolvePolicy, splitSection } from './resolve-policy.js';
+import type { SecretsSections } from './secrets-files.js';
+
+export interface BindingContext {
+  defaults: ConnectionPolicyOptions | undefined;
+  sections: SecretsSections;
+  env: Record<string, string | undefined> | null;
+  sink: Subject<ConnectionEvent> | null;
+  logger: Logger;
+}
+
+/**
+ * Computes what a connection runs with (S1): options merged key by key from the decorator's
+ * `options` < the secrets files' `[connections.<name>]` < `CONNECTIONS__<NAME>__<KEY>` <
+ * module options; policies from module `defaults` < decorator < secrets < env < declaration.
+ */
+export function resolveBinding(spec: ConnectionSpec, ctx: BindingContext): ConnectionBinding {
+  const { name, decorator } = spec;
+  const fileSection = ctx.sections[name];
+  const known = mergeLayers(decorator.options as Record<string, unknown> | undefined, fileSection, spec.declared?.options);
+  const envSection = ctx.env ? envOptionsFor(name, ctx.env, known) : {};
+  const fromFiles = splitSection(fileSection);
+  const fromEnv = splitSection(envSection);
+
+  const codeOptions = decorator.options as Record<string, unknown> | undefined;
+  const forbidden = findForbiddenKey(codeOptions) ?? findForbiddenKey(spec.declared?.options);
+  if (forbidden) throw new ConnectionConfigError(name, forbidden, 'this key name is not allowed');
+
+  const options = mergeLayers(codeOptions, fromFiles.options, fromEnv.options, spec.declared?.options);
+  const { name: _n, options: _o, required, ...decoratorPolicy } = decorator;
+  const policy = resolvePolicy(name, [
+    ctx.defaults,
+    decoratorPolicy,
+    fromFiles.policy,
+    fromEnv.policy,
+    spec.declared?.policy,
+  ]);
+  for (const key of required ?? []) {
+    const value = options[key];
+    if (value === undefined || value === null || value === '') {
+      throw new ConnectionConfigError(
+        name,
+        key,
+        `is required: set it in [connections.${name}] of secrets.toml, in CONNECTIONS__${name.toUpperCase().replace(/-/g, '_')}__${key.toUpperCase()}, or in the module options`,
+      );
+    }
+  }
+  return {
+    name,
+    type: spec.typeLabel,
+    options,
+    secrets: deepFreeze(mergeLayers(fileSection, envSection)),
+    secretValues: collectSecretValues(options),
+    policy,
+    connectPolicy: new ConnectPolicy(policy),
+    sink: ctx.sink,
+    logger: ctx.logger,
+  };
+}

@@ -1,0 +1,98 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parse, TomlError } from 'smol-toml';
+import { DEFAULT_SECRETS_FILE } from '../connections.constants.js';
+import { ConnectionConfigError } from '../connection.errors.js';
+import type { SecretsOptions } from '../interfaces/connections-module-options.interface.js';
+import { findForbiddenKey, isPlainObject, mergeLayers } from '../utils/object.util.js';
+
+/** The `[connections.<name>]` sections of all secrets files, merged (later files win key by key). */
+export type SecretsSections = Record<string, Record<string, unknown>>;
+
+/**
+ * Which files to read: the listed ones (each must exist), or `secrets.toml` in the working
+ * directory when it is there (S2).
+ */
+export function secretsFilesOf(secrets: false | SecretsOptions | undefined): { path: string; required: boolean }[] {
+  if (secrets === false) return [];
+  if (secrets?.files) return secrets.files.map((file) => ({ path: resolve(file), required: true }));
+  return [{ path: resolve(DEFAULT_SECRETS_FILE), required: false }];
+}
+
+/**
+ * Parses one TOML text into its `connections` sections. A syntax error names the file, line
+ * and column and never the text around it: that text may hold a password (M1).
+ */
+export function parseSecrets(text: string, file: string): SecretsSections {
+  let doc: Record<string, unknown>;
+  try {
+    doc = parse(text) as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof TomlError) {
+      const what = err.message.split('\n')[0].replace(/^Invalid TOML document:\s*/, '');
+      const safeWhat = /["'`]/.test(what) ? 'syntax error' : what;
+      throw new ConnectionConfigError('*', 'secrets', `malformed TOML in ${file} at line ${err.line}, column ${err.column}: ${safeWhat}`);
+    }
+    throw new ConnectionConfigError('*', 'secrets', `cannot parse ${file}`);
+  }
+  const connections = doc.connections;
+  if (connections === undefined) return {};
+  if (!isPlainObject(connections)) {
+    throw new ConnectionConfigError('*', 'connections', `in ${file}, "connections" must be a table of [connections.<name>] sections`);
+  }
+  const sections: SecretsSections = {};
+  for (const [name, section] of Object.entries(connections)) {
+    if (!isPlainObject(section)) {
+      throw new ConnectionConfigError(name, undefined, `in ${file}, [connections.${name}] must be a table`);
+    }
+    const forbidden = findForbiddenKey(section);
+    if (forbidden) throw new ConnectionConfigError(name, forbidden, `in ${file}, this key name is not allowed`);
+    sections[name] = section;
+  }
+  return sections;
+}
+
+function mergeSections(all: SecretsSections[]): SecretsSections {
+  const merged: SecretsSections = {};
+  for (const sections of all) {
+    for (const [name, section] of Object.entries(sections)) {
+      merged[name] = mergeLayers(merged[name], section);
+    }
+  }
+  return merged;
+}
+
+function missing(path: string): ConnectionConfigError {
+  return new ConnectionConfigError('*', 'secrets.files', `secrets file ${path} does not exist`);
+}
+
+/** Reads and merges the secrets files (S2). */
+export async function loadSecretsFiles(files: { path: string; required: boolean }[]): Promise<SecretsSections> {
+  const parsed: SecretsSections[] = [];
+  for (const { path, required } of files) {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !required) continue;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw missing(path);
+      throw new ConnectionConfigError('*', 'secrets.files', `cannot read ${path} (${(err as NodeJS.ErrnoException).code})`);
+    }
+    parsed.push(parseSecrets(text, path));
+  }
+  return mergeSections(parsed);
+}
+
+/** The same, synchronously, for `forRoot({ fromSecrets: true })` to learn the names it registers. */
+export function loadSecretsFilesSync(files: { path: string; required: boolean }[]): SecretsSections {
+  const parsed: SecretsSections[] = [];
+  for (const { path, required } of files) {
+    if (!existsSync(path)) {
+      if (required) throw missing(path);
+      continue;
+    }
+    parsed.push(parseSecrets(readFileSync(path, 'utf8'), path));
+  }
+  return mergeSections(parsed);
+}

@@ -1,0 +1,239 @@
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import type { DiscoveryService, ModuleRef } from '@nestjs/core';
+import { Subject, type Observable } from 'rxjs';
+import { BaseConnection } from './base-connection.js';
+import { kBind, kBinding, kClose, kRebind } from './connection-binding.js';
+import { isDecoratedConnection } from './connection.decorator.js';
+import { ConnectionConfigError, UnknownConnectionError } from './connection.errors.js';
+import { CONNECTION_NAME_PATTERN, RESERVED_CONNECTION_NAMES } from './connections.constants.js';
+import { specOfClass, specOfEntry, specsFromSecrets } from './config/build-specs.js';
+import type { ConnectionSpec } from './config/connection-spec.js';
+import type { LoadedConfig } from './config/load-config.js';
+import { resolveBinding } from './config/resolve-binding.js';
+import { loadSecretsFiles } from './config/secrets-files.js';
+import { SecretsWatcher } from './config/secrets-watcher.js';
+import type { ConnectionEvent } from './interfaces/connection-event.interface.js';
+import type { ConnectionInfo } from './interfaces/connection-info.interface.js';
+import type { ConnectionClass, ConnectionEntry } from './interfaces/connections-module-options.interface.js';
+import type { ResetOptions, ResetResult } from './interfaces/reset-result.interface.js';
+import { deepEqual } from './utils/object.util.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyConnection = BaseConnection<any, any>;
+
+interface Registered {
+  connection: AnyConnection;
+  spec: ConnectionSpec;
+}
+
+/**
+ * Every connection of the application, by name. Injectable anywhere once
+ * `ConnectionsModule.forRoot()` is imported.
+ *
+ * It binds each connection to its merged options at bootstrap (so configuration errors fail
+ * bootstrap, S4), connects the eager ones (L1), applies secrets reloads (S3) and closes every
+ * connection on application shutdown (D1).
+ */
+@Injectable()
+export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  readonly #connections = new Map<string, Registered>();
+  readonly #events = new Subject<ConnectionEvent>();
+  readonly #logger = new Logger('Connections');
+  #watcher: SecretsWatcher | null = null;
+  #config: LoadedConfig;
+
+  /** Events of every connection (E1). */
+  readonly events$: Observable<ConnectionEvent> = this.#events.asObservable();
+
+  constructor(
+    config: LoadedConfig,
+    private readonly moduleRef: ModuleRef,
+    private readonly discovery: DiscoveryService | null,
+  ) {
+    this.#config = config;
+  }
+
+  /**
+   * @internal Registers the statically listed classes (already instantiated by Nest) and the
+   * declared and secrets-section connections (instantiated here).
+   */
+  async init(entries: ConnectionEntry[], instances: AnyConnection[]): Promise<void> {
+    const { options, sections } = this.#config;
+    const classes = entries.filter((entry): entry is ConnectionClass => typeof entry === 'function');
+    classes.forEach((cls, index) => this.#attach(specOfClass(cls), instances[index]));
+    const declared = [...entries.filter((entry) => typeof entry !== 'function'), ...(options.connections ?? [])];
+    for (const entry of declared) {
+      const spec = specOfEntry(entry, options.types);
+      this.#checkName(spec); // before instantiating anything for it
+      this.#attach(spec, await this.moduleRef.create(spec.cls));
+    }
+    if (options.fromSecrets) {
+      for (const spec of specsFromSecrets(sections, new Set(this.#connections.keys()), options.types)) {
+        this.#attach(spec, await this.moduleRef.create(spec.cls));
+      }
+    }
+  }
+
+  /** @internal `forFeature()` classes, instantiated by Nest in the feature module. */
+  attachFeature(classes: ConnectionClass[], instances: AnyConnection[]): void {
+    classes.forEach((cls, index) => {
+      // The same class listed in forRoot and forFeature is one connection, registered once.
+      if (instances[index][kBinding]) return;
+      this.#attach(specOfClass(cls), instances[index]);
+    });
+  }
+
+  /** The connection registered under `name`; `UnknownConnectionError` (listing the known names) otherwise. */
+  get<T extends AnyConnection = AnyConnection>(name: string): T {
+    const found = this.#connections.get(name);
+    if (!found) throw new UnknownConnectionError(String(name), this.names());
+    return found.connection as T;
+  }
+
+  has(name: string): boolean {
+    return this.#connections.has(name);
+  }
+
+  names(): string[] {
+    return [...this.#connections.keys()];
+  }
+
+  /** A snapshot of every connection. */
+  list(): ConnectionInfo[] {
+    return [...this.#connections.values()].map(({ connection }) => connection.info());
+  }
+
+  reset(name: string, opts?: ResetOptions): Promise<ResetResult> {
+    return this.get(name).reset(opts);
+  }
+
+  /** Resets every connection; one result each, in registration order. */
+  resetAll(opts?: ResetOptions): Promise<ResetResult[]> {
+    return Promise.all([...this.#connections.values()].map(({ connection }) => connection.reset(opts)));
+  }
+
+  /**
+   * Rereads the secrets files and resets exactly the connections whose merged options (or
+   * policies) changed (S3). A malformed file keeps every previous value; the log names the
+   * file and line, never a value.
+   */
+  async reloadSecrets(): Promise<string[]> {
+    let sections;
+    try {
+      sections = await loadSecretsFiles(this.#config.files);
+    } catch (err) {
+      this.#logger.error(`Secrets not reloaded, previous values kept: ${(err as Error).message}`);
+      return [];
+    }
+    const next: LoadedConfig = { ...this.#config, sections };
+    const changed: Array<[Registered, ReturnType<typeof resolveBinding>]> = [];
+    for (const registered of this.#connections.values()) {
+      const previous = registered.connection[kBinding]!;
+      let binding;
+      try {
+        binding = this.#bindingOf(registered.spec, next);
+      } catch (err) {
+        this.#logger.error(`Secrets not reloaded, previous values kept: ${(err as Error).message}`);
+        return [];
+      }
+      if (!deepEqual(previous.options, binding.options) || !deepEqual(previous.policy, binding.policy)) {
+        changed.push([registered, binding]);
+      }
+    }
+    this.#config = next;
+    const strategy = this.#config.watch?.strategy ?? 'drop';
+    await Promise.all(
+      changed.map(async ([{ connection }, binding]) => {
+        connection[kRebind](binding);
+        try {
+          await connection.reset({ strategy });
+        } catch (err) {
+          this.#logger.error(`Connection "${binding.name}" kept its instance after a secrets change: ${(err as Error).message}`);
+        }
+      }),
+    );
+    const names = changed.map(([, binding]) => binding.name);
+    if (names.length) this.#logger.log(`Secrets changed; reset: ${names.join(', ')}`);
+    return names;
+  }
+
+  onModuleInit(): void {
+    // Decorated connections that a module lists as plain providers (without forFeature) are
+    // found here and registered too, so every @Connection() class in the app is managed.
+    for (const wrapper of this.discovery?.getProviders() ?? []) {
+      const { instance, metatype } = wrapper;
+      if (instance instanceof BaseConnection && !instance[kBinding] && isDecoratedConnection(metatype)) {
+        this.#attach(specOfClass(metatype), instance);
+      }
+    }
+  }
+
+  /** L1: eager connections connect now; one that fails fails bootstrap with its `ConnectError`. */
+  async onApplicationBootstrap(): Promise<void> {
+    const eager = [...this.#connections.values()].filter(({ connection }) => connection[kBinding]!.policy.eager);
+    await Promise.all(eager.map(({ connection }) => connection.resolve()));
+    const { watch, files } = this.#config;
+    if (watch && files.length) {
+      this.#watcher = new SecretsWatcher(
+        files.map((file) => file.path),
+        watch.debounceMs,
+        () => void this.reloadSecrets(),
+      );
+    }
+  }
+
+  /** D1: every connection drains and is disposed once; later `resolve()` calls reject. */
+  async onApplicationShutdown(): Promise<void> {
+    this.#watcher?.close();
+    this.#watcher = null;
+    await Promise.all([...this.#connections.values()].map(({ connection }) => connection[kClose]()));
+    this.#events.complete();
+  }
+
+  #checkName(spec: ConnectionSpec): void {
+    const { name } = spec;
+    if (typeof name !== 'string' || !CONNECTION_NAME_PATTERN.test(name)) {
+      throw new ConnectionConfigError(
+        String(name),
+        'name',
+        'a connection name is 1 to 100 letters, digits, "-" or "_", starting with a letter or digit',
+      );
+    }
+    if (RESERVED_CONNECTION_NAMES.includes(name)) {
+      throw new ConnectionConfigError(name, 'name', `"${name}" is taken by an admin route (${RESERVED_CONNECTION_NAMES.join(', ')})`);
+    }
+    const existing = this.#connections.get(name);
+    if (existing) {
+      throw new ConnectionConfigError(
+        name,
+        'name',
+        `two connections are named "${name}" (${existing.spec.typeLabel} and ${spec.typeLabel})`,
+      );
+    }
+  }
+
+  #bindingOf(spec: ConnectionSpec, config: LoadedConfig) {
+    return resolveBinding(spec, {
+      defaults: config.options.defaults,
+      sections: config.sections,
+      env: config.env,
+      sink: this.#events,
+      logger: this.#logger,
+    });
+  }
+
+  #attach(spec: ConnectionSpec, connection: AnyConnection): void {
+    this.#checkName(spec);
+    if (!(connection instanceof BaseConnection)) {
+      throw new ConnectionConfigError(spec.name, 'type', `${spec.typeLabel} did not produce a BaseConnection`);
+    }
+    connection[kBind](this.#bindingOf(spec, this.#config));
+    this.#connections.set(spec.name, { connection, spec });
+  }
+}

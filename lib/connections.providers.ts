@@ -1,0 +1,119 @@
+import type { Provider } from '@nestjs/common';
+import { DiscoveryService, ModuleRef } from '@nestjs/core';
+import { BaseConnection } from './base-connection.js';
+import { getConnectionMetadata } from './connection.decorator.js';
+import { ConnectionRegistry } from './connection-registry.js';
+import { CONNECTION_SPECS, CONNECTIONS_CONFIG, CONNECTIONS_MODULE_OPTIONS } from './connections.constants.js';
+
+import { getConnectionToken } from './connections.tokens.js';
+import { loadConfig } from './config/load-config.js';
+import { loadSecretsFilesSync, secretsFilesOf } from './config/secrets-files.js';
+import type {
+  ConnectionClass,
+  ConnectionEntry,
+  ConnectionsModuleOptions,
+} from './interfaces/connections-module-options.interface.js';
+import { defaultConnectionName } from './utils/naming.util.js';
+
+function isClass(entry: ConnectionEntry): entry is ConnectionClass {
+  return typeof entry === 'function' && entry.prototype instanceof BaseConnection;
+}
+
+/** The name a class registers under, for its `getConnectionToken(name)` alias. */
+function staticNameOf(cls: ConnectionClass): string {
+  return getConnectionMetadata(cls).name ?? defaultConnectionName(cls.name);
+}
+
+/** `getConnectionToken(name)` for a connection the registry creates itself. */
+function registryAlias(name: string): Provider {
+  return {
+    provide: getConnectionToken(name),
+    useFactory: (registry: ConnectionRegistry) => registry.get(name),
+    inject: [ConnectionRegistry],
+  };
+}
+
+/**
+ * Names of `fromSecrets` sections, read synchronously so `@InjectConnection(name)` can work
+ * for them. Problems are left for bootstrap, which reports them properly (S4).
+ */
+function namesFromSecrets(options: Partial<ConnectionsModuleOptions>): string[] {
+  if (!options.fromSecrets) return [];
+  try {
+    const sections = loadSecretsFilesSync(secretsFilesOf(options.secrets));
+    return Object.entries(sections)
+      .filter(([, section]) => section.type !== undefined)
+      .map(([name]) => name);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Providers of the root module: the loaded configuration, the registry, each listed class
+ * (instantiated by Nest, so it may inject its own dependencies) and a name token for each
+ * connection known statically.
+ */
+export function createRootProviders(
+  entries: ConnectionEntry[],
+  staticOptions: Partial<ConnectionsModuleOptions>,
+): { providers: Provider[]; exports: Array<Provider | string | symbol | Function> } {
+  const classes = entries.filter(isClass);
+  const declaredNames = entries
+    .filter((entry) => !isClass(entry))
+    .map((entry) => (entry as { name?: unknown }).name)
+    .filter((name): name is string => typeof name === 'string');
+  const aliases: Provider[] = [
+    ...classes.map((cls) => ({ provide: getConnectionToken(staticNameOf(cls)), useExisting: cls })),
+    ...[...new Set([...declaredNames, ...namesFromSecrets(staticOptions)])]
+      .filter((name) => !classes.some((cls) => staticNameOf(cls) === name))
+      .map(registryAlias),
+  ];
+  const providers: Provider[] = [
+    { provide: CONNECTION_SPECS, useValue: entries },
+    { provide: CONNECTIONS_CONFIG, useFactory: loadConfig, inject: [CONNECTIONS_MODULE_OPTIONS] },
+    {
+      provide: ConnectionRegistry,
+      useFactory: async (
+        config: Awaited<ReturnType<typeof loadConfig>>,
+        specs: ConnectionEntry[],
+        moduleRef: ModuleRef,
+        discovery: DiscoveryService,
+        ...instances: BaseConnection[]
+      ) => {
+        const registry = new ConnectionRegistry(config, moduleRef, discovery);
+        await registry.init(specs, instances);
+        return registry;
+      },
+      inject: [CONNECTIONS_CONFIG, CONNECTION_SPECS, ModuleRef, DiscoveryService, ...classes],
+    },
+    ...classes,
+    ...aliases,
+  ];
+  const exports = [
+    ConnectionRegistry,
+    ...classes,
+    ...aliases.map((alias) => (alias as { provide: string }).provide),
+  ];
+  return { providers, exports };
+}
+
+/** Providers of `forFeature(classes)`: the classes, their name tokens, and a step that registers them. */
+export function createFeatureProviders(classes: ConnectionClass[]): {
+  providers: Provider[];
+  exports: Array<string | symbol | Function>;
+} {
+  const aliases = classes.map((cls) => ({ provide: getConnectionToken(staticNameOf(cls)), useExisting: cls }));
+  const register: Provider = {
+    provide: Symbol('nestjs-connections:feature'),
+    useFactory: (registry: ConnectionRegistry, ...instances: BaseConnection[]) => {
+      registry.attachFeature(classes, instances);
+      return true;
+    },
+    inject: [ConnectionRegistry, ...classes],
+  };
+  return {
+    providers: [...classes, ...aliases, register],
+    exports: [...classes, ...aliases.map((alias) => alias.provide as string)],
+  };
+}

@@ -1,0 +1,11 @@
+import type { ConnectionPolicyOptions } from './connection-policy.interface.js';
+
+/** Options of the `@Connection()` class decorator. */
+export interface ConnectionDecoratorOptions<TOptions = Record<string, unknown>> extends ConnectionPolicyOptions {
+  /** Registry name. Default: the class name in kebab-case, a trailing `Connection` dropped. */
+  name?: string;
+  /** Defaults passed to `_connect` (lowest precedence, S1). */
+  options?: Partial<TOptions>;
+  /** Option keys that must be present after merging (checked at bootstrap, S4). */
+  required?: readonly string[];
+}

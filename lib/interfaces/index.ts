@@ -1,0 +1,6 @@
+export * from './connection-policy.interface.js';
+export * from './connection-options.interface.js';
+export * from './connection-info.interface.js';
+export * from './connection-event.interface.js';
+export * from './reset-result.interface.js';
+export * from './connections-module-options.interface.js';

@@ -1,0 +1,71 @@
+/** Keys that would pollute prototypes if merged: refused wherever options are merged. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Merges option layers key by key, later layers winning (S1). Plain objects merge
+ * recursively (so a secrets file can add one key to a `query` table); anything else is
+ * replaced whole. Returns a fresh object; inputs are not touched.
+ */
+export function mergeLayers(...layers: Array<Record<string, unknown> | undefined>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const layer of layers) {
+    if (layer) mergeInto(out, layer);
+  }
+  return out;
+}
+
+function mergeInto(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(source)) {
+    if (FORBIDDEN_KEYS.has(key) || value === undefined) continue;
+    const existing = target[key];
+    if (isPlainObject(value)) {
+      const base = isPlainObject(existing) ? existing : {};
+      const merged: Record<string, unknown> = {};
+      mergeInto(merged, base);
+      mergeInto(merged, value);
+      target[key] = merged;
+    } else {
+      target[key] = value;
+    }
+  }
+}
+
+/** Finds the first forbidden key in a nested object, as a dotted path. */
+export function findForbiddenKey(value: unknown, path = ''): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const key of Reflect.ownKeys(value as object)) {
+    if (typeof key !== 'string') continue;
+    const here = path ? `${path}.${key}` : key;
+    if (FORBIDDEN_KEYS.has(key)) return here;
+    const found = findForbiddenKey((value as Record<string, unknown>)[key], here);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Structural equality of JSON-like option values, used to find connections whose options changed (S3). */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a as object);
+  const kb = Object.keys(b as object);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** A deep-frozen copy, so `_secrets` is read-only. */
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value as object)) deepFreeze(item);
+  }
+  return value;
+}
