@@ -37,6 +37,12 @@ interface Attempt<TRaw> {
   promise: Promise<Slot<TRaw>>;
 }
 
+/** Options of `use()`. */
+export interface UseOptions {
+  /** Retry on a fresh instance after a connection-level error: `true` (3 tries) or a number of tries. For idempotent work only. */
+  retry?: boolean | number;
+}
+
 /** Options passed to `_connect` besides the merged options. */
 export interface ConnectContext {
   /** Aborted when the connect timed out or the app is shutting down. */
@@ -130,18 +136,27 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
   /**
    * Runs `fn` on the instance in service, holding a lease on it: a reset that happens
    * meanwhile lets `fn` finish on that instance before `_disconnect` runs on it (R5).
+   *
+   * With `retry` (for work the caller knows is idempotent), a connection-level error
+   * (`_isConnectionError`) resets the instance that failed and runs `fn` again on a fresh one,
+   * up to `retry` tries in all (`true` = 3). Without it nothing is ever run twice.
    */
-  async use<R>(fn: (raw: TRaw) => R | Promise<R>): Promise<R> {
-    let slot = await this.#acquire();
-    // A reset may have retired the slot between its connect and this line: never start
-    // new work on a retired instance, take the one in service instead.
-    while (slot.retired) slot = await this.#acquire();
-    slot.leases++;
-    try {
-      return await fn(slot.raw);
-    } finally {
-      slot.leases--;
-      if (slot.leases === 0 && slot.retired) slot.onDrained?.();
+  async use<R>(fn: (raw: TRaw) => R | Promise<R>, opts: UseOptions = {}): Promise<R> {
+    const tries = opts.retry === true ? 3 : typeof opts.retry === 'number' ? Math.max(1, Math.floor(opts.retry)) : 1;
+    for (let attempt = 1; ; attempt++) {
+      const slot = await this.#lease();
+      let leased = true;
+      try {
+        return await fn(slot.raw);
+      } catch (err) {
+        if (attempt >= tries || !this.isConnectionError(err)) throw err;
+        leased = false;
+        this.#release(slot);
+        // Only the instance that failed is reset: another caller may have replaced it already.
+        if (this.#current === slot) this.#drop('reset');
+      } finally {
+        if (leased) this.#release(slot);
+      }
     }
   }
 
@@ -330,6 +345,22 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
     // Single flight (L2): concurrent callers share the attempt stored here.
     this.#attempt ??= this.#startAttempt();
     return this.#attempt.promise;
+  }
+
+  /** A slot in service with one more lease on it. Never a retired one (see `use`). */
+  async #lease(): Promise<Slot<TRaw>> {
+    let slot = await this.#acquire();
+    // A reset may have retired the slot between its connect and this line: never start new
+    // work on a retired instance, take the one in service instead.
+    while (slot.retired) slot = await this.#acquire();
+    slot.leases++;
+    return slot;
+  }
+
+  /** Ends one lease; the last lease of a retired slot lets it be disposed (R5). */
+  #release(slot: Slot<TRaw>): void {
+    slot.leases--;
+    if (slot.leases === 0 && slot.retired) slot.onDrained?.();
   }
 
   #startAttempt(): Attempt<TRaw> {
