@@ -109,7 +109,7 @@ export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap,
     return [...this.#connections.values()].map(({ connection }) => connection.info());
   }
 
-  reset(name: string, opts?: ResetOptions): Promise<ResetResult> {
+  async reset(name: string, opts?: ResetOptions): Promise<ResetResult> {
     return this.get(name).reset(opts);
   }
 

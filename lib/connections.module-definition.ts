@@ -15,13 +15,14 @@ import type {
 export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
   new ConfigurableModuleBuilder<ConnectionsModuleOptions>({ optionsInjectionToken: CONNECTIONS_MODULE_OPTIONS })
     .setClassMethodName('forRoot')
-    .setExtras<ConnectionsModuleExtras>({ connections: [], isGlobal: true }, (definition, extras) => {
-      const { connections = [], isGlobal = true, ...rest } = extras as ConnectionsModuleExtras & ConnectionsModuleOptions;
+    .setExtras<ConnectionsModuleExtras>({ connections: [], isGlobal: true, imports: [] }, (definition, extras) => {
+      const { connections = [], isGlobal = true, imports = [], ...rest } = extras as ConnectionsModuleExtras &
+        ConnectionsModuleOptions;
       const root = createRootProviders(connections, rest);
       return {
         ...definition,
         global: isGlobal,
-        imports: [...(definition.imports ?? []), DiscoveryModule],
+        imports: [...(definition.imports ?? []), ...imports, DiscoveryModule],
         providers: [...(definition.providers ?? []), ...root.providers],
         exports: root.exports,
       };

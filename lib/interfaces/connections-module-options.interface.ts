@@ -1,4 +1,4 @@
-import type { Type } from '@nestjs/common';
+import type { ModuleMetadata, Type } from '@nestjs/common';
 import type { BaseConnection } from '../base-connection.js';
 import type { ConnectionPolicyOptions } from './connection-policy.interface.js';
 import type { ResetStrategy } from './reset-result.interface.js';
@@ -51,4 +51,9 @@ export interface ConnectionsModuleExtras {
   connections?: ConnectionEntry[];
   /** Register the module globally (default `true`). */
   isGlobal?: boolean;
+  /** Modules whose providers the listed connection classes inject (forRoot; forRootAsync has its own `imports`). */
+  imports?: ModuleImport[];
 }
+
+/** Anything a module's `imports` accepts. */
+export type ModuleImport = NonNullable<ModuleMetadata['imports']>[number];

@@ -1,0 +1,30 @@
+import { copyFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runCommand } from './run-command.js';
+
+const APPS = new URL('../apps/', import.meta.url).pathname;
+
+/** Files every throwaway app gets besides its own `package.json` and entry point. */
+const SHARED_FILES: Array<[from: string, to: string]> = [
+  ['scenario.cjs', 'scenario.cjs'],
+  ['typed-consumer.ts.txt', 'typed-consumer.ts'],
+  ['tsconfig.consumer.json', 'tsconfig.json'],
+];
+
+/**
+ * Lays out the app `apps/<kind>/` in `dir` (outside the repository, so nothing of ours leaks
+ * into its module resolution) and installs its dependencies plus the packed tarball, in one
+ * npm install.
+ */
+export async function installThrowawayApp(kind: 'esm' | 'cjs', dir: string, tarball: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const entry = kind === 'esm' ? 'app.mjs' : 'app.cjs';
+  for (const file of ['package.json', entry]) await copyFile(join(APPS, kind, file), join(dir, file));
+  for (const [from, to] of SHARED_FILES) await copyFile(join(APPS, from), join(dir, to));
+  await runCommand('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', tarball], {
+    cwd: dir,
+    // CI sets npm_config_* for the repo's own install; the throwaway app must not inherit them.
+    env: { npm_config_production: undefined, npm_config_omit: undefined },
+  });
+  return dir;
+}
