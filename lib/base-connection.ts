@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { Observable, Subject } from 'rxjs';
 import { ConnectPolicy } from './connect-policy.js';
-import { kBind, kBinding, kClose, kRebind, type ConnectionBinding } from './connection-binding.js';
+import { kBind, kBinding, kClose, kRebind, kValidate, type ConnectionBinding } from './connection-binding.js';
 import {
   CircuitOpenError,
   ConnectError,
@@ -276,6 +276,11 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
     this.#validate(binding);
     this.#binding = binding;
     this.#watchBreaker(binding);
+  }
+
+  /** @internal Checks options without applying them (a secrets reload validates everything first). */
+  [kValidate](binding: ConnectionBinding): void {
+    this.#validate(binding);
   }
 
   #validate(binding: ConnectionBinding): void {

@@ -27,5 +27,6 @@ export interface ConnectionBinding {
 /** Internal entry points of `BaseConnection`, keyed by symbols so they stay off the public API. */
 export const kBind = Symbol('nestjs-connections:bind');
 export const kRebind = Symbol('nestjs-connections:rebind');
+export const kValidate = Symbol('nestjs-connections:validate');
 export const kClose = Symbol('nestjs-connections:close');
 export const kBinding = Symbol('nestjs-connections:binding');

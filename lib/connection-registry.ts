@@ -8,7 +8,7 @@ import {
 import type { DiscoveryService, ModuleRef } from '@nestjs/core';
 import { Subject, type Observable } from 'rxjs';
 import { BaseConnection } from './base-connection.js';
-import { kBind, kBinding, kClose, kRebind } from './connection-binding.js';
+import { kBind, kBinding, kClose, kRebind, kValidate } from './connection-binding.js';
 import { isDecoratedConnection } from './connection.decorator.js';
 import { ConnectionConfigError, UnknownConnectionError } from './connection.errors.js';
 import { CONNECTION_NAME_PATTERN, RESERVED_CONNECTION_NAMES } from './connections.constants.js';
@@ -132,18 +132,20 @@ export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap,
       return [];
     }
     const next: LoadedConfig = { ...this.#config, sections };
+    // Two phases: every connection's new options are computed and validated before any is
+    // applied, so one bad value keeps the whole previous state.
     const changed: Array<[Registered, ReturnType<typeof resolveBinding>]> = [];
     for (const registered of this.#connections.values()) {
       const previous = registered.connection[kBinding]!;
-      let binding;
       try {
-        binding = this.#bindingOf(registered.spec, next);
+        const binding = this.#bindingOf(registered.spec, next);
+        if (!deepEqual(previous.options, binding.options) || !deepEqual(previous.policy, binding.policy)) {
+          registered.connection[kValidate](binding);
+          changed.push([registered, binding]);
+        }
       } catch (err) {
         this.#logger.error(`Secrets not reloaded, previous values kept: ${(err as Error).message}`);
         return [];
-      }
-      if (!deepEqual(previous.options, binding.options) || !deepEqual(previous.policy, binding.policy)) {
-        changed.push([registered, binding]);
       }
     }
     this.#config = next;

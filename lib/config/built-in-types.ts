@@ -1,7 +1,13 @@
 import type { ConnectionClass } from '../interfaces/connections-module-options.interface.js';
+import { RedisConnection } from '../redis/redis.connection.js';
+import { SqlConnection } from '../sql/sql.connection.js';
 
 /**
  * Type names usable in declarations and secrets sections without registering them in
- * `types`. The built-in connections add themselves here (see `lib/sql`, `lib/redis`).
+ * `types`. Imported statically, so the package root always knows them; their drivers are
+ * still loaded only on the first connect (see `lib/sql`, `lib/redis`).
  */
-export const BUILT_IN_TYPES: Record<string, ConnectionClass> = {};
+export const BUILT_IN_TYPES: Record<string, ConnectionClass> = {
+  sql: SqlConnection,
+  redis: RedisConnection,
+};

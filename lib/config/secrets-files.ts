@@ -5,7 +5,7 @@ import { parse, TomlError } from 'smol-toml';
 import { DEFAULT_SECRETS_FILE } from '../connections.constants.js';
 import { ConnectionConfigError } from '../connection.errors.js';
 import type { SecretsOptions } from '../interfaces/connections-module-options.interface.js';
-import { findForbiddenKey, isPlainObject, mergeLayers } from '../utils/object.util.js';
+import { FORBIDDEN_KEYS, findForbiddenKey, isPlainObject, mergeLayers } from '../utils/object.util.js';
 
 /** The `[connections.<name>]` sections of all secrets files, merged (later files win key by key). */
 export type SecretsSections = Record<string, Record<string, unknown>>;
@@ -41,8 +41,11 @@ export function parseSecrets(text: string, file: string): SecretsSections {
   if (!isPlainObject(connections)) {
     throw new ConnectionConfigError('*', 'connections', `in ${file}, "connections" must be a table of [connections.<name>] sections`);
   }
-  const sections: SecretsSections = {};
+  const sections: SecretsSections = Object.create(null);
   for (const [name, section] of Object.entries(connections)) {
+    if (FORBIDDEN_KEYS.has(name)) {
+      throw new ConnectionConfigError(name, 'connections', `in ${file}, [connections.${name}] is not an allowed connection name`);
+    }
     if (!isPlainObject(section)) {
       throw new ConnectionConfigError(name, undefined, `in ${file}, [connections.${name}] must be a table`);
     }
@@ -54,13 +57,23 @@ export function parseSecrets(text: string, file: string): SecretsSections {
 }
 
 function mergeSections(all: SecretsSections[]): SecretsSections {
-  const merged: SecretsSections = {};
+  // No prototype: a connection named "constructor" must not find Object's.
+  const merged: SecretsSections = Object.create(null);
   for (const sections of all) {
     for (const [name, section] of Object.entries(sections)) {
       merged[name] = mergeLayers(merged[name], section);
     }
   }
   return merged;
+}
+
+/** Secrets files must be UTF-8 (as TOML requires): a stray byte would otherwise turn silently into U+FFFD inside a password. */
+function decodeUtf8(bytes: Uint8Array, path: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new ConnectionConfigError('*', 'secrets', `${path} is not valid UTF-8`);
+  }
 }
 
 function missing(path: string): ConnectionConfigError {
@@ -73,8 +86,9 @@ export async function loadSecretsFiles(files: { path: string; required: boolean 
   for (const { path, required } of files) {
     let text: string;
     try {
-      text = await readFile(path, 'utf8');
+      text = decodeUtf8(await readFile(path), path);
     } catch (err) {
+      if (err instanceof ConnectionConfigError) throw err;
       if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !required) continue;
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw missing(path);
       throw new ConnectionConfigError('*', 'secrets.files', `cannot read ${path} (${(err as NodeJS.ErrnoException).code})`);
@@ -92,7 +106,7 @@ export function loadSecretsFilesSync(files: { path: string; required: boolean }[
       if (required) throw missing(path);
       continue;
     }
-    parsed.push(parseSecrets(readFileSync(path, 'utf8'), path));
+    parsed.push(parseSecrets(decodeUtf8(readFileSync(path), path), path));
   }
   return mergeSections(parsed);
 }

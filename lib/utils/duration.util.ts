@@ -1,6 +1,8 @@
 import type { Duration } from '../interfaces/connection-policy.interface.js';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** The longest delay a Node timer can wait (about 24.8 days); longer durations are refused, not wrapped. */
+const MAX_MS = 2_147_483_647;
 const PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/;
 
 /**
@@ -11,11 +13,11 @@ const PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/;
  */
 export function parseDuration(value: Duration): number | undefined {
   if (typeof value === 'number') {
-    return Number.isFinite(value) && value >= 0 ? value : undefined;
+    return Number.isFinite(value) && value >= 0 && value <= MAX_MS ? value : undefined;
   }
   if (typeof value !== 'string') return undefined;
   const match = PATTERN.exec(value.trim());
   if (!match) return undefined;
   const ms = Number(match[1]) * UNITS[match[2] ?? 'ms'];
-  return Number.isFinite(ms) && ms <= 2_147_483_647 ? Math.round(ms) : undefined;
+  return Number.isFinite(ms) && ms <= MAX_MS ? Math.round(ms) : undefined;
 }
