@@ -1,0 +1,106 @@
+import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
+
+/**
+ * A TCP proxy of the tests' own, between a client and a shared server on 127.0.0.1, so a test
+ * can cut, refuse, slow down or black-hole connections without touching the server.
+ */
+export class TcpProxy {
+  readonly #server: Server;
+  readonly #pairs = new Set<{ client: Socket; upstream: Socket }>();
+  #mode: 'forward' | 'refuse' | 'blackhole' = 'forward';
+  #latencyMs = 0;
+  /** Connections accepted so far (refused ones included). */
+  accepted = 0;
+
+  private constructor(
+    private readonly targetHost: string,
+    private readonly targetPort: number,
+  ) {
+    this.#server = createServer((client) => this.#accept(client));
+  }
+
+  static async start(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
+    const proxy = new TcpProxy(targetHost, targetPort);
+    await new Promise<void>((resolve) => proxy.#server.listen(0, '127.0.0.1', resolve));
+    return proxy;
+  }
+
+  get port(): number {
+    return (this.#server.address() as AddressInfo).port;
+  }
+
+  /** Connections currently open through the proxy. */
+  get open(): number {
+    return this.#pairs.size;
+  }
+
+  /** Destroys every open connection (both sides), as a network failure would. */
+  cutAll(): void {
+    for (const { client, upstream } of this.#pairs) {
+      client.destroy();
+      upstream.destroy();
+    }
+    this.#pairs.clear();
+  }
+
+  /** New connections are accepted and closed at once (a server that is down); open ones are cut. */
+  refuse(): void {
+    this.#mode = 'refuse';
+    this.cutAll();
+  }
+
+  /** New connections hang: accepted, never answered (half-open sockets). Open ones stop moving data. */
+  blackhole(): void {
+    this.#mode = 'blackhole';
+  }
+
+  /** Back to forwarding. */
+  restore(): void {
+    this.#mode = 'forward';
+    this.#latencyMs = 0;
+  }
+
+  /** Delays every chunk by this much in both directions. */
+  latency(ms: number): void {
+    this.#latencyMs = ms;
+  }
+
+  async close(): Promise<void> {
+    this.cutAll();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #accept(client: Socket): void {
+    this.accepted++;
+    client.on('error', () => undefined);
+    if (this.#mode === 'refuse') {
+      client.destroy();
+      return;
+    }
+    const upstream = new Socket();
+    upstream.on('error', () => undefined);
+    const pair = { client, upstream };
+    this.#pairs.add(pair);
+    const end = () => {
+      this.#pairs.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('close', end);
+    upstream.on('close', end);
+    upstream.connect(this.targetPort, this.targetHost);
+    this.#pipe(client, upstream);
+    this.#pipe(upstream, client);
+  }
+
+  #pipe(from: Socket, to: Socket): void {
+    from.on('data', (chunk) => {
+      if (this.#mode === 'blackhole') return; // swallowed: the peer waits forever
+      const send = () => {
+        if (!to.destroyed) to.write(chunk);
+      };
+      if (this.#latencyMs > 0) setTimeout(send, this.#latencyMs);
+      else send();
+    });
+  }
+}
