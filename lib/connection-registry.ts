@@ -80,13 +80,19 @@ export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap,
     }
   }
 
-  /** @internal `forFeature()` classes, instantiated by Nest in the feature module. */
-  attachFeature(classes: ConnectionClass[], instances: AnyConnection[]): void {
-    classes.forEach((cls, index) => {
-      // The same class listed in forRoot and forFeature is one connection, registered once.
-      if (instances[index][kBinding]) return;
-      this.#attach(specOfClass(cls), instances[index]);
-    });
+  /**
+   * @internal A `forFeature()` class. When the same class is already registered under its name
+   * (listed in `forRoot` too, or in two feature modules), that one connection is shared;
+   * otherwise `create` instantiates it in the feature module, with that module's providers.
+   */
+  async attachFeature(cls: ConnectionClass, create: () => Promise<AnyConnection>): Promise<AnyConnection> {
+    const spec = specOfClass(cls);
+    const existing = this.#connections.get(spec.name);
+    if (existing && existing.connection.constructor === cls) return existing.connection;
+    this.#checkName(spec);
+    const connection = await create();
+    this.#attach(spec, connection);
+    return connection;
   }
 
   /** The connection registered under `name`; `UnknownConnectionError` (listing the known names) otherwise. */

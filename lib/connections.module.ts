@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ConfigurableModuleClass } from './connections.module-definition.js';
+import { ConfigurableModuleClass, type ConnectionsForRootOptions } from './connections.module-definition.js';
 import { createFeatureProviders } from './connections.providers.js';
-import type { ConnectionClass } from './interfaces/connections-module-options.interface.js';
+import type { ConnectionClass, ModuleImport } from './interfaces/connections-module-options.interface.js';
 
 /**
  * Registers connections.
@@ -15,8 +15,14 @@ import type { ConnectionClass } from './interfaces/connections-module-options.in
  */
 @Module({})
 export class ConnectionsModule extends ConfigurableModuleClass {
-  static forFeature(classes: ConnectionClass[]): DynamicModule {
+  /** Registers the root: the registry, the listed connections and their configuration. */
+  static override forRoot(options: ConnectionsForRootOptions = {}): DynamicModule {
+    return super.forRoot(options);
+  }
+
+  static forFeature(classes: ConnectionClass[], options: { imports?: ModuleImport[] } = {}): DynamicModule {
     const feature = createFeatureProviders(classes);
-    return { module: ConnectionsModule, providers: feature.providers, exports: feature.exports };
+    // `imports`: modules whose providers these classes inject (the feature module's own are not visible here).
+    return { module: ConnectionsModule, imports: options.imports ?? [], providers: feature.providers, exports: feature.exports };
   }
 }

@@ -98,22 +98,24 @@ export function createRootProviders(
   return { providers, exports };
 }
 
-/** Providers of `forFeature(classes)`: the classes, their name tokens, and a step that registers them. */
+/**
+ * Providers of `forFeature(classes)`: each class through a factory that asks the registry, so a
+ * class also listed in `forRoot` (or in another feature module) stays one connection, and a new
+ * one is instantiated with this feature module's providers; plus its name token.
+ */
 export function createFeatureProviders(classes: ConnectionClass[]): {
   providers: Provider[];
   exports: Array<string | symbol | Function>;
 } {
+  const byClass: Provider[] = classes.map((cls) => ({
+    provide: cls,
+    useFactory: (registry: ConnectionRegistry, moduleRef: ModuleRef) =>
+      registry.attachFeature(cls, () => moduleRef.create(cls)),
+    inject: [ConnectionRegistry, ModuleRef],
+  }));
   const aliases = classes.map((cls) => ({ provide: getConnectionToken(staticNameOf(cls)), useExisting: cls }));
-  const register: Provider = {
-    provide: Symbol('nestjs-connections:feature'),
-    useFactory: (registry: ConnectionRegistry, ...instances: BaseConnection[]) => {
-      registry.attachFeature(classes, instances);
-      return true;
-    },
-    inject: [ConnectionRegistry, ...classes],
-  };
   return {
-    providers: [...classes, ...aliases, register],
+    providers: [...byClass, ...aliases],
     exports: [...classes, ...aliases.map((alias) => alias.provide as string)],
   };
 }

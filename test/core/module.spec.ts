@@ -108,6 +108,28 @@ describe('Module: registration and injection', () => {
     expect(await service.conn.resolve()).toBeInstanceOf(FakeClient);
   });
 
+  it('forFeature of a class also in forRoot (or in two feature modules) shares one connection', async () => {
+    @Connection({ name: 'shared' })
+    class Shared extends ControlledBase {}
+    @Module({ imports: [ConnectionsModule.forFeature([Shared])] })
+    class FeatureA {}
+    @Module({ imports: [ConnectionsModule.forFeature([Shared])] })
+    class FeatureB {}
+    const a = await compile([ConnectionsModule.forRoot({ connections: [Shared], secrets: false }), FeatureA, FeatureB]);
+    const registry = a.get(ConnectionRegistry);
+    expect(registry.names()).toEqual(['shared']);
+    expect(a.get(Shared, { strict: false })).toBe(registry.get('shared'));
+  });
+
+  it('forFeature instantiates the class with the providers of its imports', async () => {
+    @Module({ imports: [ConnectionsModule.forFeature([AnalyticsDbConnection], { imports: [ApiUrlModule] })], providers: [Reports] })
+    class ReportsModule {}
+    const a = await compile([ConnectionsModule.forRoot({ secrets: false }), ReportsModule]);
+    const reports = a.get(Reports, { strict: false });
+    expect(reports.byClass).toBe(a.get(ConnectionRegistry).get('analytics-db'));
+    expect((await reports.byName.resolve()).options.apiUrl).toBe('http://127.0.0.1:9');
+  });
+
   it('a decorated connection listed as a plain provider is found and registered', async () => {
     @Connection({ name: 'stray' })
     class Stray extends ControlledBase {}
