@@ -1,12 +1,19 @@
 import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
 
+interface Pair {
+  client: Socket;
+  upstream: Socket;
+  /** Black-holed: this connection never moves a byte again, even after `restore()` (a half-open socket). */
+  dead: boolean;
+}
+
 /**
  * A TCP proxy of the tests' own, between a client and a shared server on 127.0.0.1, so a test
  * can cut, refuse, slow down or black-hole connections without touching the server.
  */
 export class TcpProxy {
   readonly #server: Server;
-  readonly #pairs = new Set<{ client: Socket; upstream: Socket }>();
+  readonly #pairs = new Set<Pair>();
   #mode: 'forward' | 'refuse' | 'blackhole' = 'forward';
   #latencyMs = 0;
   /** Connections accepted so far (refused ones included). */
@@ -49,9 +56,13 @@ export class TcpProxy {
     this.cutAll();
   }
 
-  /** New connections hang: accepted, never answered (half-open sockets). Open ones stop moving data. */
+  /**
+   * Half-open sockets: open connections stop moving data for good, and new ones are accepted
+   * but never answered, until `restore()`. Nothing is closed: only timeouts can tell.
+   */
   blackhole(): void {
     this.#mode = 'blackhole';
+    for (const pair of this.#pairs) pair.dead = true;
   }
 
   /** Back to forwarding. */
@@ -79,7 +90,7 @@ export class TcpProxy {
     }
     const upstream = new Socket();
     upstream.on('error', () => undefined);
-    const pair = { client, upstream };
+    const pair: Pair = { client, upstream, dead: this.#mode === 'blackhole' };
     this.#pairs.add(pair);
     const end = () => {
       this.#pairs.delete(pair);
@@ -89,13 +100,13 @@ export class TcpProxy {
     client.on('close', end);
     upstream.on('close', end);
     upstream.connect(this.targetPort, this.targetHost);
-    this.#pipe(client, upstream);
-    this.#pipe(upstream, client);
+    this.#pipe(pair, client, upstream);
+    this.#pipe(pair, upstream, client);
   }
 
-  #pipe(from: Socket, to: Socket): void {
+  #pipe(pair: Pair, from: Socket, to: Socket): void {
     from.on('data', (chunk) => {
-      if (this.#mode === 'blackhole') return; // swallowed: the peer waits forever
+      if (pair.dead) return; // swallowed: the peer waits forever
       const send = () => {
         if (!to.destroyed) to.write(chunk);
       };
