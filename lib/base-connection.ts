@@ -217,7 +217,10 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
     return false;
   }
 
-  /** Checks the merged options at bootstrap; throw (a message or an error) to fail it (S4). */
+  /**
+   * Checks the merged options at bootstrap and on each secrets reload; throw to fail it (S4).
+   * A thrown error's `key` property (if any) becomes the `ConnectionConfigError`'s key.
+   */
   protected _validateOptions(_options: TOptions): void {}
 
   /** This connection's merged secrets section (files, then environment), read-only. */
@@ -288,7 +291,9 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
       this._validateOptions(binding.options as TOptions);
     } catch (err) {
       if (err instanceof ConnectionConfigError) throw err;
-      throw new ConnectionConfigError(binding.name, undefined, maskError(err, binding.secretValues));
+      // An author's error may say which option is wrong: keep its `key`.
+      const key = typeof (err as { key?: unknown })?.key === 'string' ? (err as { key: string }).key : undefined;
+      throw new ConnectionConfigError(binding.name, key, maskError(err, binding.secretValues));
     }
   }
 

@@ -8,6 +8,8 @@ import {
 import type { DiscoveryService, ModuleRef } from '@nestjs/core';
 import { Subject, type Observable } from 'rxjs';
 import { BaseConnection } from './base-connection.js';
+import type { ClusterCoordinator } from './cluster/cluster.coordinator.js';
+import type { ClusterResetOptions, ClusterResetResult } from './cluster/cluster.interfaces.js';
 import { kBind, kBinding, kClose, kRebind, kValidate } from './connection-binding.js';
 import { isDecoratedConnection } from './connection.decorator.js';
 import { ConnectionConfigError, UnknownConnectionError } from './connection.errors.js';
@@ -46,6 +48,7 @@ export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap,
   readonly #events = new Subject<ConnectionEvent>();
   readonly #logger = new Logger('Connections');
   #watcher: SecretsWatcher | null = null;
+  #cluster: ClusterCoordinator | null = null;
   #config: LoadedConfig;
 
   /** Events of every connection (E1). */
@@ -115,13 +118,39 @@ export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap,
     return [...this.#connections.values()].map(({ connection }) => connection.info());
   }
 
-  async reset(name: string, opts?: ResetOptions): Promise<ResetResult> {
+  /**
+   * Resets one connection on this replica; with `{ scope: 'cluster', targets? }` (and
+   * `forRoot({ cluster })`), on every replica: one answer per replica that answered within
+   * `ackTimeout`, and the live ones that did not.
+   */
+  reset(name: string, opts: ClusterResetOptions): Promise<ClusterResetResult>;
+  reset(name: string, opts?: ResetOptions & { scope?: 'local' }): Promise<ResetResult>;
+  async reset(name: string, opts?: ResetOptions & { scope?: string }): Promise<ResetResult | ClusterResetResult> {
+    if (opts?.scope === 'cluster') return this.#clusterFor(name).reset(name, opts as ClusterResetOptions);
     return this.get(name).reset(opts);
   }
 
-  /** Resets every connection; one result each, in registration order. */
-  resetAll(opts?: ResetOptions): Promise<ResetResult[]> {
+  /** Resets every connection; one result each, in registration order. With `scope: 'cluster'`, on every replica. */
+  resetAll(opts: ClusterResetOptions): Promise<ClusterResetResult<ResetResult[]>>;
+  resetAll(opts?: ResetOptions & { scope?: 'local' }): Promise<ResetResult[]>;
+  resetAll(opts?: ResetOptions & { scope?: string }): Promise<ResetResult[] | ClusterResetResult<ResetResult[]>> {
+    if (opts?.scope === 'cluster') return this.#clusterFor('*').reset(null, opts as ClusterResetOptions);
     return Promise.all([...this.#connections.values()].map(({ connection }) => connection.reset(opts)));
+  }
+
+  /** The cluster coordinator (membership, status, cluster resets), or null without `forRoot({ cluster })`. */
+  get cluster(): ClusterCoordinator | null {
+    return this.#cluster;
+  }
+
+  /** @internal Called by the cluster provider; the registry starts it at bootstrap and stops it at shutdown. */
+  attachCluster(coordinator: ClusterCoordinator): void {
+    this.#cluster = coordinator;
+  }
+
+  #clusterFor(name: string): ClusterCoordinator {
+    if (this.#cluster) return this.#cluster;
+    throw new ConnectionConfigError(name, 'scope', 'scope "cluster" needs ConnectionsModule.forRoot({ cluster: { transport, ... } })');
   }
 
   /**
@@ -194,12 +223,17 @@ export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap,
         () => void this.reloadSecrets(),
       );
     }
+    // Last: a replica joins the cluster once its connections are registered (and refuses to
+    // start when a live replica holds its instance id).
+    await this.#cluster?.start();
   }
 
   /** D1: every connection drains and is disposed once; later `resolve()` calls reject. */
   async onApplicationShutdown(): Promise<void> {
     this.#watcher?.close();
     this.#watcher = null;
+    // First: say "bye", so the other replicas do not wait for this one's answers.
+    await this.#cluster?.stop();
     await Promise.all([...this.#connections.values()].map(({ connection }) => connection[kClose]()));
     this.#events.complete();
   }

@@ -3,6 +3,7 @@ import { DiscoveryService, ModuleRef } from '@nestjs/core';
 import { BaseConnection } from './base-connection.js';
 import { getConnectionMetadata } from './connection.decorator.js';
 import { ConnectionRegistry } from './connection-registry.js';
+import { clusterCoordinatorProvider } from './cluster/cluster.providers.js';
 import { CONNECTION_SPECS, CONNECTIONS_CONFIG, CONNECTIONS_MODULE_OPTIONS } from './connections.constants.js';
 
 import { getConnectionToken } from './connections.tokens.js';
@@ -87,6 +88,8 @@ export function createRootProviders(
       },
       inject: [CONNECTIONS_CONFIG, CONNECTION_SPECS, ModuleRef, DiscoveryService, ...classes],
     },
+    // Null unless `cluster` is set (it may come from forRootAsync's factory, so always listed).
+    clusterCoordinatorProvider,
     ...classes,
     ...aliases,
   ];

@@ -1,3 +1,4 @@
+import { checkClusterOptions, type ClusterSettings } from '../cluster/cluster-options.js';
 import { ConnectionConfigError } from '../connection.errors.js';
 import type { ConnectionsModuleOptions, SecretsOptions } from '../interfaces/connections-module-options.interface.js';
 import type { ResetStrategy } from '../interfaces/reset-result.interface.js';
@@ -5,7 +6,7 @@ import { isPlainObject } from '../utils/object.util.js';
 import { describe, resolvePolicy } from './resolve-policy.js';
 import { loadSecretsFiles, secretsFilesOf, type SecretsSections } from './secrets-files.js';
 
-const MODULE_KEYS = new Set(['connections', 'secrets', 'defaults', 'types', 'fromSecrets', 'isGlobal']);
+const MODULE_KEYS = new Set(['connections', 'secrets', 'defaults', 'types', 'fromSecrets', 'isGlobal', 'cluster']);
 const SECRETS_KEYS = new Set(['files', 'env', 'watch']);
 
 /** Module options checked, and the secrets they point at, loaded. Provided as `CONNECTIONS_CONFIG`. */
@@ -15,6 +16,8 @@ export interface LoadedConfig {
   sections: SecretsSections;
   env: Record<string, string | undefined> | null;
   watch: { strategy: ResetStrategy; debounceMs: number } | null;
+  /** `cluster` checked and defaulted (its instance id generated once, here), or null without one. */
+  cluster?: ClusterSettings | null;
 }
 
 function fail(key: string, problem: string): never {
@@ -51,7 +54,8 @@ export async function loadConfig(options: ConnectionsModuleOptions | undefined):
           debounceMs: (secrets.watch === true ? undefined : secrets.watch.debounceMs) ?? 50,
         };
   if (watch && watch.strategy !== 'drop' && watch.strategy !== 'swap') fail('secrets.watch.strategy', 'must be "drop" or "swap"');
-  return { options: opts, files, sections, env, watch };
+  const cluster = opts.cluster === undefined ? null : checkClusterOptions(opts.cluster);
+  return { options: opts, files, sections, env, watch, cluster };
 }
 
 function checkSecrets(secrets: unknown): false | SecretsOptions {

@@ -1,5 +1,6 @@
 import type { ModuleMetadata, Type } from '@nestjs/common';
 import type { BaseConnection } from '../base-connection.js';
+import type { ClusterOptions } from '../cluster/cluster.interfaces.js';
 import type { ConnectionPolicyOptions } from './connection-policy.interface.js';
 import type { ResetStrategy } from './reset-result.interface.js';
 
@@ -43,6 +44,8 @@ export interface ConnectionsModuleOptions {
   fromSecrets?: boolean;
   /** Declarations that only exist at runtime (forRootAsync); reachable through the registry and `@InjectConnection`-less. */
   connections?: ConnectionEntry[];
+  /** Many replicas: resets with `scope: 'cluster'` reach every replica over Redis or NATS (see the README). */
+  cluster?: ClusterOptions;
 }
 
 /** The module-definition extras: what must be known statically. */

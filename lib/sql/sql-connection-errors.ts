@@ -1,0 +1,80 @@
+/**
+ * Which errors mean "this connection is broken" (so a reset and a retry may help), per driver.
+ * Everything else (syntax errors, constraint violations, lock timeouts, permission errors) is
+ * an answer from a working server and fails at once.
+ */
+
+/** Socket-level failures, whatever the driver. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EAI_AGAIN',
+]);
+
+/**
+ * PostgreSQL SQLSTATEs: class 08 (connection exception) and the shutdown family of 57P
+ * (57P01 admin_shutdown, e.g. pg_terminate_backend; 57P02 crash_shutdown; 57P03
+ * cannot_connect_now, the server is starting or stopping).
+ */
+const PG_STATES = /^(08\d{3}|08P01|57P0[123])$/;
+
+/** pg's own messages when the socket is gone (they carry no code). */
+const PG_MESSAGES = [
+  'Connection terminated unexpectedly',
+  'Connection terminated',
+  'Client has encountered a connection error and is not queryable',
+  'Client was closed and is not queryable',
+];
+
+/**
+ * MySQL/MariaDB server errors that end the session: 1053 server shutdown, 1927 connection
+ * killed (MariaDB's KILL), 4031 disconnected for inactivity (MySQL 8). KILL QUERY (1317) only
+ * cancels a statement and is not one of them.
+ */
+const MYSQL_ERRNOS = new Set([1053, 1927, 4031]);
+const MYSQL_CODES = new Set([
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
+  'PROTOCOL_ENQUEUE_AFTER_QUIT',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CONNECTION_KILLED',
+  'ER_CLIENT_INTERACTION_TIMEOUT',
+]);
+
+/**
+ * better-sqlite3: the handle was closed, the file cannot be opened or read, or it was moved
+ * or deleted under us (reopening finds the new file).
+ */
+const SQLITE_CODE = /^(SQLITE_CANTOPEN|SQLITE_IOERR|SQLITE_READONLY_DBMOVED)/;
+const SQLITE_MESSAGES = ['The database connection is not open'];
+
+/** knex, once its pool is destroyed. */
+const KNEX_MESSAGES = ['Unable to acquire a connection'];
+
+export function isSqlConnectionError(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (isOwnConnectionError(e as Record<string, unknown>)) return true;
+  }
+  return false;
+}
+
+function isOwnConnectionError(e: Record<string, unknown>): boolean {
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  const message = typeof e.message === 'string' ? e.message : '';
+  if (code && (NETWORK_CODES.has(code) || MYSQL_CODES.has(code) || PG_STATES.test(code) || SQLITE_CODE.test(code))) {
+    return true;
+  }
+  if (typeof e.errno === 'number' && MYSQL_ERRNOS.has(e.errno)) return true;
+  // mysql2 marks every error that leaves the connection unusable as fatal.
+  if (e.fatal === true) return true;
+  // knex prefixes the driver's message with the SQL ("select 1 - Connection terminated"): match the end.
+  return [...PG_MESSAGES, ...SQLITE_MESSAGES, ...KNEX_MESSAGES].some(
+    (known) => message === known || message.endsWith(` - ${known}`) || message.endsWith(`- ${known}`),
+  );
+}

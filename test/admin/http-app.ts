@@ -1,0 +1,121 @@
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import type { DynamicModule, INestApplication, Provider, Type } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import {
+  ConnectionRegistry,
+  ConnectionsAdminModule,
+  ConnectionsModule,
+  type ConnectionsAdminOptions,
+  type ConnectionsForRootOptions,
+} from '../../lib/index.js';
+
+export const TOKEN = 'test-admin-token-0123456789';
+
+export interface HttpApp {
+  app: INestApplication;
+  registry: ConnectionRegistry;
+  /** `http://127.0.0.1:<port>` */
+  origin: string;
+  /** Fetch `path` (absolute, e.g. `/admin/connections`) with the admin token unless `auth` is given. */
+  request(path: string, init?: RequestInit & { auth?: string | null }): Promise<Response>;
+}
+
+/**
+ * A real HTTP server on 127.0.0.1 (port 0) with ConnectionsModule and, unless `admin` is
+ * null, ConnectionsAdminModule.forRoot(admin) (default: the test token).
+ */
+export async function startHttpApp(
+  connections: ConnectionsForRootOptions,
+  admin: ConnectionsAdminOptions | null = { token: TOKEN },
+  extra: {
+    imports?: Array<Type | DynamicModule>;
+    providers?: Provider[];
+    controllers?: Type[];
+    /** Destroy open sockets on close (default true): Node's fetch may leave a spare idle socket that delays close by seconds. */
+    forceCloseConnections?: boolean;
+  } = {},
+): Promise<HttpApp> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      ConnectionsModule.forRoot({ secrets: false, ...connections }),
+      ...(admin ? [ConnectionsAdminModule.forRoot(admin)] : []),
+      ...(extra.imports ?? []),
+    ],
+    providers: extra.providers ?? [],
+    controllers: extra.controllers ?? [],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: false, forceCloseConnections: extra.forceCloseConnections ?? true });
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    app,
+    registry: app.get(ConnectionRegistry),
+    origin,
+    request(path, init = {}) {
+      const { auth = `Bearer ${TOKEN}`, headers, ...rest } = init;
+      const all = new Headers(headers);
+      if (auth !== null) all.set('authorization', auth);
+      return fetch(origin + path, { ...rest, headers: all });
+    },
+  };
+}
+
+/** Reads a server-sent event stream: `next()` resolves with the next `data:` JSON or comment. */
+export function sseReader(response: Response): {
+  nextData(predicate?: (data: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
+  nextComment(text: string): Promise<void>;
+  received: string[];
+  cancel(): Promise<void>;
+} {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  const received: string[] = [];
+  let buffer = '';
+  let cursor = 0;
+  async function nextBlock(): Promise<string> {
+    for (;;) {
+      if (cursor < received.length) return received[cursor++];
+      const chunk = await reader.read();
+      if (chunk.done) throw new Error('stream ended');
+      buffer += decoder.decode(chunk.value, { stream: true });
+      const blocks = buffer.split('\n\n');
+      buffer = blocks.pop()!;
+      received.push(...blocks);
+    }
+  }
+  return {
+    received,
+    async nextData(predicate = () => true) {
+      for (;;) {
+        const block = await nextBlock();
+        const data = block
+          .split('\n')
+          .filter((line) => line.startsWith('data: '))
+          .map((line) => line.slice(6))
+          .join('\n');
+        if (!data) continue;
+        const parsed = JSON.parse(data) as Record<string, unknown>;
+        if (predicate(parsed)) return parsed;
+      }
+    },
+    async nextComment(text) {
+      for (;;) {
+        const block = await nextBlock();
+        if (block.split('\n').includes(`: ${text}`)) return;
+      }
+    },
+    cancel: () => reader.cancel(),
+  };
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on (it was free a moment ago). */
+export async function closedPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
