@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
-import { ConnectionsModule } from '../../lib/index.js';
+import { ConnectionsAdminModule, ConnectionsModule } from '../../lib/index.js';
 import { ClockModule } from './clock/clock.module.js';
 import { NotesModule } from './notes/notes.module.js';
 import { OpsModule } from './ops/ops.module.js';
+import { SAMPLE_TOKEN } from './ops/ops-token.js';
 
 @Module({
   imports: [
@@ -13,6 +14,9 @@ import { OpsModule } from './ops/ops.module.js';
     NotesModule,
     ClockModule,
     OpsModule,
+    // The library's admin API and live page at /admin/connections (ui: /admin/connections/ui),
+    // behind the same bearer token as the sample's own ops routes.
+    ConnectionsAdminModule.forRoot({ token: () => SAMPLE_TOKEN.value }),
   ],
 })
 export class AppModule {}

@@ -13,10 +13,14 @@ async function bootstrap(): Promise<void> {
   await app.listen(port, host);
 
   const logger = new Logger('Sample');
-  logger.log(`Notes API on http://${host}:${port}/notes (clock: /clock, ops: /ops/connections)`);
+  const base = `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+  logger.log(`Notes API on ${base}/notes (clock: /clock, ops: /ops/connections, admin API: /admin/connections)`);
   const token = app.get<OpsToken>(OPS_TOKEN);
   if (token.generated) {
-    logger.log(`Ops token, generated for this run (set ADMIN_TOKEN to choose one): ${token.value}`);
+    logger.log(`Admin token, generated for this run (set ADMIN_TOKEN to choose one): ${token.value}`);
+    logger.log(`Admin page: ${base}/admin/connections/ui#token=${token.value}`);
+  } else {
+    logger.log(`Admin page: ${base}/admin/connections/ui (token from ADMIN_TOKEN)`);
   }
 }
 

@@ -48,6 +48,18 @@ describe('sample notes app over HTTP (SQLite default)', () => {
   };
   const ops = (method: string, path: string) => call(method, path, undefined, { authorization: `Bearer ${token}` });
 
+  it('mounts the library admin API behind the same token', async () => {
+    expect((await call('GET', '/admin/connections')).status).toBe(401);
+    const listed = await ops('GET', '/admin/connections');
+    expect(listed.status).toBe(200);
+    expect((listed.body as Array<{ name: string }>).map((c) => c.name).sort()).toEqual(expect.arrayContaining(['clock', 'notes']));
+    const reset = await ops('POST', '/admin/connections/clock/reset');
+    expect(reset).toMatchObject({ status: 200, body: { name: 'clock' } });
+    const page = await fetch(`${base}/admin/connections/ui`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<html');
+  });
+
   it('the first start created the SQLite file and its table', async () => {
     expect(existsSync(join(workDir, 'sample/data/notes.db'))).toBe(true);
     expect(await call('GET', '/notes')).toEqual({ status: 200, body: [] });

@@ -14,3 +14,9 @@ export function opsTokenFromEnv(env: NodeJS.ProcessEnv = process.env): OpsToken 
   if (fromEnv) return { value: fromEnv, generated: false };
   return { value: randomBytes(24).toString('base64url'), generated: true };
 }
+
+/**
+ * The sample's one admin token, read (or made up) once when the app is loaded: the ops API and
+ * the library's admin API both check it.
+ */
+export const SAMPLE_TOKEN: OpsToken = opsTokenFromEnv();
