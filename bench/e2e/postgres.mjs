@@ -1,5 +1,5 @@
 // PostgreSQL for the end-to-end bench: the machine's server (trust auth, database test).
-import pg from 'pg';
+import { Client } from 'pg';
 
 export const PG = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' };
 export const ITEMS_TABLE = 'nestjs_connections_bench_items';
@@ -13,7 +13,7 @@ export function pgUrl(applicationName) {
 
 /** A client of the bench itself (table setup, pg_stat_activity samples). */
 export async function adminClient() {
-  const client = new pg.Client({ ...PG, application_name: 'ncb-admin' });
+  const client = new Client({ ...PG, application_name: 'ncb-admin' });
   await client.connect();
   return client;
 }

@@ -15,12 +15,13 @@ export function startServer(variant) {
       child.kill('SIGKILL');
       reject(new Error(`${err.message}\n${stderr}`));
     }
-    child.once('exit', (code) => fail(new Error(`server ${variant} exited with ${code}`)));
+    const onEarlyExit = (code) => fail(new Error(`server ${variant} exited with ${code}`));
+    child.once('exit', onEarlyExit);
     child.stdout.on('data', (chunk) => {
       const match = /LISTENING (\d+)/.exec(String(chunk));
       if (!match) return;
       clearTimeout(timer);
-      child.removeAllListeners('exit');
+      child.off('exit', onEarlyExit);
       resolve({
         url: `http://127.0.0.1:${match[1]}`,
         stop: async () => {

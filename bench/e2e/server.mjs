@@ -2,7 +2,8 @@
 // loop (and, on 2 cores, a core) to itself while autocannon loads it from the parent.
 //   node server.mjs connection|plain
 // GET /items/:id reads one row from PostgreSQL: through a SqlConnection (`query()`) or a plain
-// knex provider. POST /bench/reset-loop?every=100 starts resetting the connection every 100 ms,
+// knex provider. POST /bench/reset-loop?every=100&strategy=drop|swap starts resetting the
+// connection every 100 ms,
 // DELETE /bench/reset-loop stops and answers how many resets ran. Prints `LISTENING <port>`.
 import 'reflect-metadata';
 import { Controller, Delete, Get, Inject, Injectable, Module, Param, Post, Query } from '@nestjs/common';
@@ -66,12 +67,13 @@ class ResetLoopController {
   constructor(registry) {
     this.registry = registry;
   }
-  start(every) {
+  start(every, strategy) {
     clearInterval(this.timer);
     this.resets = 0;
     this.timer = setInterval(() => {
       this.resets++;
-      void this.registry.reset('bench');
+      // A failed swap keeps the old instance (R7): the bench counts requests, not resets.
+      this.registry.reset('bench', { strategy: strategy || 'drop' }).catch(() => undefined);
     }, Number(every) || 100);
     return { started: true };
   }
@@ -85,6 +87,7 @@ Inject(ConnectionRegistry)(ResetLoopController, undefined, 0);
 Controller('bench')(ResetLoopController);
 decorateMethod(ResetLoopController, 'start', Post('reset-loop'));
 Query('every')(ResetLoopController.prototype, 'start', 0);
+Query('strategy')(ResetLoopController.prototype, 'start', 1);
 decorateMethod(ResetLoopController, 'stop', Delete('reset-loop'));
 
 const connectionModule = {

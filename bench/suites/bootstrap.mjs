@@ -3,7 +3,7 @@
 // classes and as 1,000 `{ name, type }` declarations of one class; and 1,000 eager ones
 // with a 5 ms connect each (all connect concurrently during bootstrap).
 import { boot, connectionClass, connectionClasses, connectionsModule, moduleOf, plainProviders } from '../support/nest.mjs';
-import { report, summarize, timeMs } from '../support/stats.mjs';
+import { figure, report, summarize, timeMs } from '../support/stats.mjs';
 
 const COUNT = 1_000;
 const RUNS = 7;
@@ -49,30 +49,30 @@ for (let r = 0; r < RUNS; r++) {
 
 const msNote = (name) => `${summarize(ms[name]).median.toFixed(1)} ms`;
 report([
-  {
+  figure({
     id: 'bootstrap-classes',
     label: 'bootstrap: 1,000 lazy connection classes vs 1,000 plain providers',
-    ratio: summarize(ratios.classes),
+    values: ratios.classes,
     goal: 1.25,
     detail: `${msNote('classes')} vs ${msNote('plain')}`,
-  },
-  {
+  }),
+  figure({
     id: 'bootstrap-classes-vs-aliased',
-    label: 'bootstrap: 1,000 lazy connection classes vs 1,000 plain providers + name aliases',
-    ratio: summarize(ratios.classesVsAliased),
+    label: 'bootstrap: 1,000 lazy connection classes vs 1,000 plain providers + 1,000 name aliases',
+    values: ratios.classesVsAliased,
     detail: `${msNote('classes')} vs ${msNote('aliased')}`,
-  },
-  {
+  }),
+  figure({
     id: 'bootstrap-declared',
     label: 'bootstrap: 1,000 declared { name, type } vs 1,000 plain providers',
-    ratio: summarize(ratios.declared),
+    values: ratios.declared,
     goal: 1.25,
     detail: `${msNote('declared')} vs ${msNote('plain')}`,
-  },
-  {
+  }),
+  figure({
     id: 'bootstrap-eager',
-    label: 'bootstrap: 1,000 eager classes (5 ms connect) vs 1,000 plain providers',
-    ratio: summarize(ratios.eager),
+    label: 'bootstrap: 1,000 eager classes (5 ms connect each) vs 1,000 plain providers',
+    values: ratios.eager,
     detail: `${msNote('eager')} vs ${msNote('plain')}`,
-  },
+  }),
 ]);

@@ -4,8 +4,8 @@
 // - declared: COUNT `{ name, type }` declarations of one class (no class objects to pay for);
 // - classes: COUNT decorated classes, minus COUNT plain @Injectable() classes, so the cost of
 //   the class objects themselves cancels out and what is left is what the package adds.
-import { boot, connectionClass, connectionClasses, connectionsModule, moduleOf, plainProviders } from '../support/nest.mjs';
-import { report, summarize } from '../support/stats.mjs';
+import { boot, connectionClass, connectionClasses, connectionsModule, plainProviders } from '../support/nest.mjs';
+import { figure, report } from '../support/stats.mjs';
 
 if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc');
 const COUNT = 2_000;
@@ -49,22 +49,19 @@ for (let r = 0; r < RUNS; r++) {
 }
 
 const kb = (bytes) => bytes / 1024;
-const kbSummary = (values) => summarize(values.map(kb));
 report([
-  {
+  figure({
     id: 'memory-declared',
-    label: 'memory: heap per idle declared connection, KB',
-    value: kbSummary(perDeclared),
+    label: `memory: heap per idle declared connection (${COUNT.toLocaleString('en')} { name, type })`,
+    values: perDeclared.map(kb),
     unit: 'KB',
     goal: 2,
-    detail: `${COUNT} connections`,
-  },
-  {
+  }),
+  figure({
     id: 'memory-class',
-    label: 'memory: heap per idle connection class, over a plain provider, KB',
-    value: kbSummary(perClass),
+    label: `memory: heap per idle connection class, over a plain provider (${COUNT.toLocaleString('en')})`,
+    values: perClass.map(kb),
     unit: 'KB',
     goal: 2,
-    detail: `${COUNT} connections`,
-  },
+  }),
 ]);

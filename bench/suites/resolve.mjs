@@ -3,7 +3,7 @@
 // singleton (property access + await). Each variant runs ITERATIONS awaits in a tight loop;
 // the variants are interleaved in every run so machine noise hits them alike.
 import { boot, connectionClass, connectionsModule, Injectable, Inject } from '../support/nest.mjs';
-import { report, summarize } from '../support/stats.mjs';
+import { figure, report, summarize } from '../support/stats.mjs';
 
 const ITERATIONS = 1_000_000;
 const RUNS = 11;
@@ -84,29 +84,29 @@ await app.close();
 
 const nsNote = (name) => `${summarize(ns[name]).median.toFixed(1)} ns/op`;
 report([
-  {
+  figure({
     id: 'resolve-vs-promise',
-    label: 'await conn.resolve() vs await resolved promise',
-    ratio: summarize(ratios.resolveVsPromise),
+    label: 'await conn.resolve() vs await of a resolved promise',
+    values: ratios.resolveVsPromise,
     goal: 1.5,
     detail: `${nsNote('resolve')} vs ${nsNote('promise')}`,
-  },
-  {
+  }),
+  figure({
     id: 'use-vs-promise',
-    label: 'await conn.use(fn) vs await resolved promise',
-    ratio: summarize(ratios.useVsPromise),
+    label: 'await conn.use(fn) vs await of a resolved promise',
+    values: ratios.useVsPromise,
     detail: `${nsNote('use')} vs ${nsNote('promise')}`,
-  },
-  {
+  }),
+  figure({
     id: 'resolve-vs-singleton',
     label: 'await conn.resolve() vs plain injected singleton',
-    ratio: summarize(ratios.resolveVsSingleton),
+    values: ratios.resolveVsSingleton,
     detail: `${nsNote('resolve')} vs ${nsNote('singleton')}`,
-  },
-  {
+  }),
+  figure({
     id: 'use-vs-singleton',
     label: 'await conn.use(fn) vs plain injected singleton',
-    ratio: summarize(ratios.useVsSingleton),
+    values: ratios.useVsSingleton,
     detail: `${nsNote('use')} vs ${nsNote('singleton')}`,
-  },
+  }),
 ]);

@@ -1,7 +1,7 @@
 // Stampede: 10,000 concurrent first resolves on a connection whose `_connect` takes 50 ms.
 // `_connect` must run exactly once (L2) and the wall time should stay within 50 ms + 10%.
 import { boot, connectionClass, connectionsModule } from '../support/nest.mjs';
-import { report, summarize } from '../support/stats.mjs';
+import { figure, report, summarize } from '../support/stats.mjs';
 
 const CALLERS = 10_000;
 const CONNECT_MS = 50;
@@ -32,11 +32,11 @@ for (let r = 0; r < RUNS; r++) {
 }
 const wall = summarize(walls);
 report([
-  {
+  figure({
     id: 'stampede',
-    label: `stampede: ${CALLERS.toLocaleString('en')} first resolves, wall / ${CONNECT_MS} ms connect`,
-    ratio: summarize(walls.map((ms) => ms / CONNECT_MS)),
+    label: `stampede: ${CALLERS.toLocaleString('en')} first resolves, wall time / ${CONNECT_MS} ms connect`,
+    values: walls.map((ms) => ms / CONNECT_MS),
     goal: 1.1,
-    detail: `connects per run: ${connects}; wall ${wall.median.toFixed(1)} ms (${wall.min.toFixed(1)}-${wall.max.toFixed(1)})`,
-  },
+    detail: `_connect calls per run: ${connects}; wall ${wall.median.toFixed(1)} ms (${wall.min.toFixed(1)}-${wall.max.toFixed(1)})`,
+  }),
 ]);

@@ -6,6 +6,19 @@ export function summarize(values) {
   return { median, min: sorted[0], max: sorted.at(-1), runs: values.length };
 }
 
+/**
+ * One row of the bench table: the median and range of `values` (one per run), and whether
+ * the median meets the goal (`<= goal`, or `>= goal` with `atLeast`). A suite may decide
+ * `met` itself and say the goal in words with `goalText`.
+ */
+export function figure({ id, label, values, unit = 'x', goal, atLeast = false, met, goalText, detail = '' }) {
+  const summary = summarize(values);
+  const verdict = met ?? (goal === undefined ? null : atLeast ? summary.median >= goal : summary.median <= goal);
+  const suffix = unit === 'x' ? 'x' : ` ${unit}`;
+  const text = goalText ?? (goal === undefined ? '' : `${atLeast ? '>=' : '<='} ${goal}${suffix}`);
+  return { id, label, unit, ...summary, goal: text, met: verdict, detail };
+}
+
 /** Milliseconds taken by `fn` (awaited). */
 export async function timeMs(fn) {
   const started = performance.now();

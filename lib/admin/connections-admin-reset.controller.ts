@@ -2,6 +2,8 @@ import { BadGatewayException, HttpCode, Inject, Param, Post, Query, UseFilters }
 import { ConnectionRegistry } from '../connection-registry.js';
 import { ConnectionsError } from '../connection.errors.js';
 import type { ResetResult, ResetStrategy } from '../interfaces/reset-result.interface.js';
+import type { ClusterResetResult } from '../cluster/cluster.interfaces.js';
+import { clusterResetQuery } from '../cluster/cluster-reset.query.js';
 import { maskText } from '../utils/mask.util.js';
 import { ConnectionNamePipe } from './connection-name.pipe.js';
 import { ConnectionsAdminExceptionFilter } from './connections-admin.exception-filter.js';
@@ -19,10 +21,17 @@ export class ConnectionsAdminResetController {
    * `POST /reset`: resets every connection. With `?strategy=swap` a replacement may fail to
    * connect; the others are still swapped, and the answer is a 502 that lists the failures
    * next to the results of those that succeeded.
+   * With `?scope=cluster` (and `&targets=`), on every replica: `ClusterResetResult`.
    */
   @Post('reset')
   @HttpCode(200)
-  async resetAll(@Query('strategy', ResetStrategyPipe) strategy?: ResetStrategy): Promise<ResetResult[]> {
+  async resetAll(
+    @Query('strategy', ResetStrategyPipe) strategy?: ResetStrategy,
+    @Query('scope') scope?: string,
+    @Query('targets') targets?: string | string[],
+  ): Promise<ResetResult[] | ClusterResetResult<ResetResult[]>> {
+    const cluster = clusterResetQuery(scope, targets, strategy);
+    if (cluster) return this.registry.resetAll(cluster);
     const names = this.registry.names();
     const settled = await Promise.allSettled(names.map((name) => this.registry.reset(name, { strategy })));
     const results: ResetResult[] = [];
@@ -43,14 +52,20 @@ export class ConnectionsAdminResetController {
     return results;
   }
 
-  /** `POST /:name/reset`: `ResetResult`; 404 for an unknown name, 502 when a swap could not connect. */
+  /**
+   * `POST /:name/reset`: `ResetResult`; 404 for an unknown name, 502 when a swap could not connect.
+   * With `?scope=cluster` (and `&targets=`), on every replica: `ClusterResetResult`.
+   */
   @Post(':name/reset')
   @HttpCode(200)
   reset(
     @Param('name', ConnectionNamePipe) name: string,
     @Query('strategy', ResetStrategyPipe) strategy?: ResetStrategy,
-  ): Promise<ResetResult> {
-    return this.registry.reset(name, { strategy });
+    @Query('scope') scope?: string,
+    @Query('targets') targets?: string | string[],
+  ): Promise<ResetResult | ClusterResetResult> {
+    const cluster = clusterResetQuery(scope, targets, strategy);
+    return cluster ? this.registry.reset(name, cluster) : this.registry.reset(name, { strategy });
   }
 }
 

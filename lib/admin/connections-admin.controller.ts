@@ -1,4 +1,5 @@
-import { Get, Inject, Param, Req, Res, ServiceUnavailableException, UseFilters } from '@nestjs/common';
+import { Get, Inject, NotFoundException, Param, Req, Res, ServiceUnavailableException, UseFilters } from '@nestjs/common';
+import type { ClusterStatus } from '../cluster/cluster.interfaces.js';
 import { ConnectionRegistry } from '../connection-registry.js';
 import { pingAll } from '../health/connection-ping.js';
 import type { ConnectionsHealthReport } from '../health/connections-health.interfaces.js';
@@ -42,6 +43,14 @@ export class ConnectionsAdminController {
   @Get('events')
   events(@Req() request: unknown, @Res() response: unknown): void {
     this.streams.open(request, response);
+  }
+
+  /** `GET /cluster`: the live replicas, this one's broker link and dropped messages; 404 without `forRoot({ cluster })`. */
+  @Get('cluster')
+  cluster(): ClusterStatus {
+    const cluster = this.registry.cluster;
+    if (!cluster) throw new NotFoundException('No cluster: ConnectionsModule.forRoot({ cluster }) is not configured');
+    return cluster.status();
   }
 
   /** `GET /:name`: one connection; 400 for a malformed name, 404 for an unknown one. */

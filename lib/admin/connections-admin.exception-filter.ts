@@ -18,6 +18,7 @@ import {
   UnknownConnectionError,
 } from '../connection.errors.js';
 import { maskText } from '../utils/mask.util.js';
+import { ClusterUnavailableError } from '../cluster/cluster.errors.js';
 
 /** The HTTP answer to each error of the package. */
 export function toHttpException(error: ConnectionsError): HttpException {
@@ -27,7 +28,8 @@ export function toHttpException(error: ConnectionsError): HttpException {
   if (error instanceof ConnectionConfigError) return new BadRequestException(message);
   // A swap whose replacement could not connect: the upstream failed, the old instance stays.
   if (error instanceof ConnectError) return new BadGatewayException(message);
-  if (error instanceof CircuitOpenError || error instanceof ConnectionClosedError) {
+  // The broker of a cluster reset is unreachable: local resets still work, so it is the cluster that is unavailable.
+  if (error instanceof CircuitOpenError || error instanceof ConnectionClosedError || error instanceof ClusterUnavailableError) {
     return new ServiceUnavailableException(message);
   }
   return new InternalServerErrorException(message);

@@ -46,7 +46,7 @@ export class PendingBroadcast<T> {
       name: this.name,
       targets: this.targets,
       replies: [...this.#replies.values()],
-      missing: [...this.expected].filter((id) => !this.#replies.has(id)).sort(),
+      missing: [...this.expected].filter((id) => !this.#replies.has(id)).toSorted(),
       durationMs: Math.round((performance.now() - this.#started) * 100) / 100,
     });
   }

@@ -249,7 +249,7 @@ export class ClusterCoordinator {
       lastSeen: new Date(this.#lastSelfSeen || this.#startedAt).toISOString(),
       self: true,
     };
-    const members = [...this.#membership.list(now), self].sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+    const members = [...this.#membership.list(now), self].toSorted((a, b) => a.instanceId.localeCompare(b.instanceId));
     return {
       instanceId: this.instanceId,
       transport: this.#transport.transportName,
@@ -346,13 +346,17 @@ export class ClusterCoordinator {
     this.#guard.prune(now);
     for (const id of this.#membership.prune(now)) this.#memberLeft(id, 'timeout');
     if (this.#state !== 'joined' || !this.#transport.up) return;
+    this.#sendQuietly(null, 'heartbeat', this.#memberBody());
     // Our heartbeats come back to us through the broker. When they stop, the link is dead
     // even if its socket looks open (a broker that hangs, a half-open TCP connection).
-    if (now - this.#lastSelfSeen > LIVENESS_HEARTBEATS * this.#settings.heartbeatMs) {
-      this.#transport.abandon(`no echo of this replica's heartbeats for ${now - this.#lastSelfSeen} ms`);
-      return;
-    }
-    this.#sendQuietly(null, 'heartbeat', this.#memberBody());
+    // Checked after the poll phase, so an echo already waiting in the socket (the event loop
+    // was busy) is read first and does not count as missing.
+    setImmediate(() => {
+      const silentMs = Date.now() - this.#lastSelfSeen;
+      if (this.#state === 'joined' && silentMs > LIVENESS_HEARTBEATS * this.#settings.heartbeatMs) {
+        this.#transport.abandon(`no echo of this replica's heartbeats for ${silentMs} ms`);
+      }
+    });
   }
 
   // ---- receiving ---------------------------------------------------------------------------

@@ -63,7 +63,7 @@ function createTransport(settings: ClusterSettings, hooks: ClusterTransportHooks
     typeLabel: `cluster:${spec.type}`,
     decorator: {},
     // One try per connect: the coordinator's reconnect loop does the retrying, with backoff.
-    declared: { policy: { connectTimeout: '10s', drainTimeout: '1s', retry: 1 }, options },
+    declared: { policy: { connectTimeout: '5s', drainTimeout: '1s', retry: 1 }, options },
     origin: 'declaration',
   };
   transport[kBind](

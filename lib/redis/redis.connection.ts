@@ -7,6 +7,9 @@ import type { RedisConnectionOptions } from './redis-connection-options.interfac
 import { isRedisConnectionError } from './redis-connection-errors.js';
 import { ioredisArgsOf } from './redis-options.js';
 
+/** How long QUIT may wait for its answer when a client is disposed. All its use() calls have ended by then. */
+const QUIT_TIMEOUT_MS = 1_000;
+
 type RedisConstructor = new (...args: [string, RedisOptions] | [RedisOptions]) => Redis;
 
 /**
@@ -32,7 +35,7 @@ export class RedisConnection extends BaseConnection<Redis, RedisConnectionOption
   }
 
   /** Connects and sends PING before the client counts as connected. */
-  protected override async _connect(options: RedisConnectionOptions, _context: ConnectContext): Promise<Redis> {
+  protected override async _connect(options: RedisConnectionOptions, context: ConnectContext): Promise<Redis> {
     const ioredis = await loadPeer<{ Redis: RedisConstructor }>('ioredis', this.name, 'RedisConnection', (specifier) =>
       this._importPeer(specifier),
     );
@@ -46,12 +49,19 @@ export class RedisConnection extends BaseConnection<Redis, RedisConnectionOption
       lastError = err;
       if (connected) this.#logger.warn(`Connection "${this.name}" (ioredis): ${this._mask(err)}`);
     });
+    // Given up on (connectTimeout, shutdown): end the client. On a socket that never answers
+    // (half-open) the connect would otherwise stay pending, and its socket open, forever.
+    const abort = () => client.disconnect();
+    if (context.signal.aborted) abort();
+    context.signal.addEventListener('abort', abort, { once: true });
     try {
       await client.connect();
       await client.ping();
     } catch (err) {
       client.disconnect();
       throw lastError ?? err;
+    } finally {
+      context.signal.removeEventListener('abort', abort);
     }
     connected = true;
     return client;
@@ -59,17 +69,24 @@ export class RedisConnection extends BaseConnection<Redis, RedisConnectionOption
 
   /**
    * QUIT, so the server answers what was sent before it; then waits for the socket to close,
-   * so `disposed` means gone. A client whose socket is already lost is just dropped.
+   * so `disposed` means gone. A client whose socket is already lost is just dropped, and one
+   * whose QUIT gets no answer within QUIT_TIMEOUT_MS (a half-open socket) is disconnected:
+   * otherwise its disposal, and the app's shutdown, would wait forever.
    */
   protected override async _disconnect(client: Redis): Promise<void> {
     if (client.status === 'end') return;
     const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
+    const timer = setTimeout(() => client.disconnect(), QUIT_TIMEOUT_MS);
     try {
       await client.quit();
     } catch {
       client.disconnect();
     }
-    await ended;
+    try {
+      await ended;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   protected override async _ping(client: Redis): Promise<void> {

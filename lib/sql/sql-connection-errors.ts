@@ -24,12 +24,30 @@ const NETWORK_CODES = new Set([
  */
 const PG_STATES = /^(08\d{3}|08P01|57P0[123])$/;
 
-/** pg's own messages when the socket is gone (they carry no code). */
+/**
+ * pg's own messages when the socket is gone (they carry no code).
+ *
+ * 'Query read timeout' is pg's `query_timeout` (client side): no answer came in time. On a
+ * half-open socket (a peer or a middlebox gone silent, nothing closed) it is the only signal
+ * there is, and pg keeps the timed-out query active on that client, so every later query on
+ * it times out too: unless it counts as connection-level (reset: a new pool, the old one
+ * destroyed), the app stays stuck on dead sockets after the server is back. The price: a
+ * query slower than `query_timeout` on a healthy server also replaces the pool, which is what
+ * a user who sets a client-side timeout asks for. 'timeout expired' is pg's
+ * `connectionTimeoutMillis`: a new connection of the pool got no answer to its startup, the
+ * same event as ECONNREFUSED, found by a timer.
+ *
+ * knex's 'Timeout acquiring a connection' is deliberately not here: it means the pool is
+ * busy, and a reset would open a second pool beside the busy one (more server connections
+ * under overload). Dead sockets are replaced through the errors of the queries on them.
+ */
 const PG_MESSAGES = [
   'Connection terminated unexpectedly',
   'Connection terminated',
   'Client has encountered a connection error and is not queryable',
   'Client was closed and is not queryable',
+  'Query read timeout',
+  'timeout expired',
 ];
 
 /**

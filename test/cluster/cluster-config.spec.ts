@@ -77,14 +77,18 @@ describe('cluster options (checked at bootstrap, naming the key)', () => {
   });
 });
 
+/** Temp dirs are removed after each test: each test writes its own file. */
+function fromFile() {
+  return file(`[cluster]\nkey = "key-from-the-secrets-file"\n`);
+}
+
+function file(text: string) {
+  const path = join(tempDir(), 'secrets.toml');
+  writeFileSync(path, text);
+  return { path, required: true };
+}
+
 describe('the cluster key: option, then CONNECTIONS_CLUSTER_KEY, then [cluster] key of the secrets files', () => {
-  const file = (text: string) => {
-    const path = join(tempDir(), 'secrets.toml');
-    writeFileSync(path, text);
-    return { path, required: true };
-  };
-  // temp dirs are removed after each test: each test writes its own file
-  const fromFile = () => file(`[cluster]\nkey = "key-from-the-secrets-file"\n`);
 
   it('takes the option first', async () => {
     const key = await resolveClusterKey(

@@ -5,11 +5,11 @@ import { PROTOCOL_VERSION, type ClusterMessage } from '../../../lib/cluster/clus
 import type { ClusterResetResult, ClusterStatus } from '../../../lib/cluster/cluster.interfaces.js';
 import type { ConnectionInfo, ResetResult } from '../../../lib/index.js';
 import { SERVICES } from '../../support/services.js';
+import { TcpProxy } from '../../support/tcp-proxy.js';
 import { until } from '../../support/until.js';
 import { BrokerTap } from './broker-tap.js';
 import { compiledLibrary } from './compiled-library.js';
 import { ReplicaError, ReplicaProcess, type ReplicaMessage } from './replica-process.js';
-import { TcpProxy } from './tcp-proxy.js';
 
 const ACK_TIMEOUT_MS = 1_500;
 const HEARTBEAT_MS = 250;
@@ -52,7 +52,7 @@ export function clusterScenarios(transport: 'redis' | 'nats'): void {
     until(
       async () => {
         const all = await Promise.all([...replicas.keys()].map((id) => status(id)));
-        return all.every((s) => s.members.map((m) => m.instanceId).join() === [...expected].sort().join());
+        return all.every((s) => s.members.map((m) => m.instanceId).join() === [...expected].toSorted().join());
       },
       `every replica to list ${expected.join(', ')}`,
       10_000,
@@ -60,7 +60,7 @@ export function clusterScenarios(transport: 'redis' | 'nats'): void {
 
   beforeAll(async () => {
     library = await compiledLibrary();
-    proxy = await TcpProxy.start(SERVICES[transport]);
+    proxy = await TcpProxy.start(SERVICES[transport].port);
     tap = await BrokerTap.open(transport, channel);
     const started = await Promise.all(ids.map((id) => startReplica(id)));
     started.forEach((replica, index) => replicas.set(ids[index], replica));
@@ -79,7 +79,7 @@ export function clusterScenarios(transport: 'redis' | 'nats'): void {
     const before = await Promise.all(ids.map((id) => info(id)));
     const result = await clusterReset('api-a', 'probe');
     expect(result.missing).toEqual([]);
-    expect(result.replies.map((reply) => reply.instanceId).sort()).toEqual(ids);
+    expect(result.replies.map((reply) => reply.instanceId).toSorted()).toEqual(ids);
     for (const reply of result.replies) {
       expect(reply).toEqual({
         instanceId: reply.instanceId,
@@ -99,7 +99,7 @@ export function clusterScenarios(transport: 'redis' | 'nats'): void {
   it('targets pick replicas by id or glob; the others keep their instance', async () => {
     await resolveAll();
     const byGlob = await clusterReset('worker-c', 'probe', { targets: 'api-*' });
-    expect(byGlob.replies.map((reply) => reply.instanceId).sort()).toEqual(['api-a', 'api-b']);
+    expect(byGlob.replies.map((reply) => reply.instanceId).toSorted()).toEqual(['api-a', 'api-b']);
     expect(byGlob.missing).toEqual([]);
     expect(byGlob.targets).toEqual(['api-*']);
     expect((await info('worker-c')).state).toBe('connected');
@@ -115,10 +115,15 @@ export function clusterScenarios(transport: 'redis' | 'nats'): void {
     const result = await r('worker-c').call<ClusterResetResult<ResetResult[]>>('resetAll', { opts: { scope: 'cluster' } });
     expect(result.name).toBeNull();
     expect(result.missing).toEqual([]);
-    expect(result.replies.map((reply) => reply.instanceId).sort()).toEqual(ids);
+    expect(result.replies.map((reply) => reply.instanceId).toSorted()).toEqual(ids);
     for (const reply of result.replies) {
-      expect(reply.ok).toBe(true);
-      if (reply.ok) expect(reply.result.map((one) => [one.name, one.reset])).toEqual([['probe', true], ['second', false]]);
+      expect(reply).toMatchObject({
+        ok: true,
+        result: [
+          { name: 'probe', reset: true },
+          { name: 'second', reset: false },
+        ],
+      });
     }
   });
 
@@ -127,8 +132,7 @@ export function clusterScenarios(transport: 'redis' | 'nats'): void {
     expect(result.missing).toEqual([]);
     expect(result.replies).toHaveLength(3);
     for (const reply of result.replies) {
-      expect(reply.ok).toBe(false);
-      if (!reply.ok) expect(reply.error).toContain('Unknown connection "nope"');
+      expect(reply).toMatchObject({ ok: false, error: expect.stringContaining('Unknown connection "nope"') });
     }
     expect(result.durationMs).toBeLessThan(ACK_TIMEOUT_MS);
   });
@@ -234,7 +238,7 @@ export function clusterScenarios(transport: 'redis' | 'nats'): void {
       if (!opened.ok || opened.message.kind !== 'ack') throw new Error(`unexpected answer: ${opened.ok ? opened.message.kind : opened.reason}`);
       return opened.message;
     });
-    expect(acks.map((ack) => ack.from).sort()).toEqual(ids);
+    expect(acks.map((ack) => ack.from).toSorted()).toEqual(ids);
     expect(acks.every((ack) => ack.body.re === id && ack.body.ok)).toBe(true);
     for (const replicaId of ids) expect((await info(replicaId)).state).toBe('idle');
   });
@@ -243,23 +247,26 @@ export function clusterScenarios(transport: 'redis' | 'nats'): void {
     const impostor = ReplicaProcess.spawn(library.entry, { cluster: clusterOption('api-a'), key, quiet: true });
     const outcome = await impostor.waitFor((m) => m.type === 'ready' || m.type === 'failed', 'the impostor to boot or fail', 20_000);
     await impostor.kill();
-    expect(outcome.type).toBe('failed');
-    if (outcome.type === 'failed') {
-      expect(outcome.error.name).toBe('ClusterInstanceIdConflictError');
-      expect(outcome.error.message).toContain('"api-a" is already held by a live replica');
-    }
+    expect(outcome).toMatchObject({
+      type: 'failed',
+      error: { name: 'ClusterInstanceIdConflictError', message: expect.stringContaining('"api-a" is already held by a live replica') },
+    });
     expect(r('api-a').output).toContain('tried to join with this replica\'s id "api-a"');
     // The holder is undisturbed: the next broadcast still gets exactly three answers.
     await membersConverge(ids);
     const result = await clusterReset('api-b', 'probe');
-    expect(result.replies.map((reply) => reply.instanceId).sort()).toEqual(ids);
+    expect(result.replies.map((reply) => reply.instanceId).toSorted()).toEqual(ids);
     expect(result.missing).toEqual([]);
   });
 
-  it('a broker outage makes a cluster reset fail fast naming the transport, local resets keep working, and it recovers by itself', async () => {
+  /**
+   * Cuts the broker (as `cut` does), checks the fail-fast and local paths, restores the broker
+   * and answers the first cluster reset after the recovery.
+   */
+  async function outage(cut: () => void, detectWithinMs: number): Promise<ClusterResetResult> {
     const marks = ids.map((id) => r(id).mark());
-    await proxy.cut();
-    await Promise.all(ids.map((id, index) => r(id).waitForEvent('down', 10_000, marks[index])));
+    cut();
+    await Promise.all(ids.map((id, index) => r(id).waitForEvent('down', detectWithinMs, marks[index])));
 
     const started = performance.now();
     const failure = await clusterReset('api-a', 'probe').then(
@@ -278,13 +285,24 @@ export function clusterScenarios(transport: 'redis' | 'nats'): void {
     expect(local).toMatchObject({ name: 'probe', reset: true });
 
     const rejoined = ids.map((id) => r(id).mark());
-    await proxy.restore();
-    await Promise.all(ids.map((id, index) => r(id).waitForEvent('joined', 15_000, rejoined[index])));
+    proxy.restore();
+    await Promise.all(ids.map((id, index) => r(id).waitForEvent('joined', 20_000, rejoined[index])));
     await membersConverge(ids);
-    const result = await clusterReset('api-a', 'probe');
-    expect(result.replies.map((reply) => reply.instanceId).sort()).toEqual(ids);
-    expect(result.missing).toEqual([]);
+    return clusterReset('api-a', 'probe');
+  }
+
+  it('a broker outage (connections cut, new ones refused) makes a cluster reset fail fast naming the transport; local resets work; it recovers by itself', async () => {
+    const afterRecovery = await outage(() => proxy.refuse(), 5_000);
+    expect(afterRecovery.replies.map((reply) => reply.instanceId).toSorted()).toEqual(ids);
+    expect(afterRecovery.missing).toEqual([]);
   });
+
+  it('a broker that hangs (half-open connections) is detected by the missing echo of the heartbeats, then the same', async () => {
+    // Nothing is closed: only the replicas' own heartbeats, no longer coming back, can tell.
+    const afterRecovery = await outage(() => proxy.blackhole(), 4 * HEARTBEAT_MS * 3);
+    expect(afterRecovery.replies.map((reply) => reply.instanceId).toSorted()).toEqual(ids);
+    expect(afterRecovery.missing).toEqual([]);
+  }, 40_000);
 
   it('a replica killed in the middle of a broadcast is reported missing; the others answer within ackTimeout', async () => {
     const doomed = await startReplica('worker-d', { hangReconnects: true });
@@ -300,7 +318,7 @@ export function clusterScenarios(transport: 'redis' | 'nats'): void {
     replicas.delete('worker-d');
 
     const result = await pending;
-    expect(result.replies.map((reply) => reply.instanceId).sort()).toEqual(ids);
+    expect(result.replies.map((reply) => reply.instanceId).toSorted()).toEqual(ids);
     expect(result.replies.every((reply) => reply.ok)).toBe(true);
     expect(result.missing).toEqual(['worker-d']);
     expect(result.durationMs).toBeGreaterThanOrEqual(ACK_TIMEOUT_MS - 50);

@@ -1,0 +1,209 @@
+import { randomBytes } from 'node:crypto';
+import type { INestApplicationContext } from '@nestjs/common';
+import { Client } from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { SqlConnection } from '../../lib/index.js';
+import { isSqlConnectionError } from '../../lib/sql/sql-connection-errors.js';
+import { bootApp } from '../support/app.js';
+import { describeWithServices, SERVICES } from '../support/services.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+import { until } from '../support/until.js';
+import {
+  failedIn,
+  failedOutside,
+  heapUsedMb,
+  LoadDriver,
+  recoveryMs,
+  runSchedule,
+  sampleMax,
+  watchUnhandledRejections,
+} from './support/load.js';
+
+const { host, port } = SERVICES.postgres;
+/** Names this run's sessions (application_name) and table. */
+const marker = `nc_fault_${process.pid}_${randomBytes(3).toString('hex')}`;
+const table = `${marker}_writes`;
+const POOL_MAX = 4;
+/** pg gives up on a connection that does not answer its startup within this (half-open server). */
+const PG_CONNECT_TIMEOUT_MS = 500;
+/** The connection's own connect timeout: above pg's, so pg's error (with its cause) wins. */
+const CONNECT_TIMEOUT_MS = 600;
+/** pg gives up on a query whose answer does not come within this (half-open socket). */
+const QUERY_TIMEOUT_MS = 500;
+
+await describeWithServices(['postgres'], 'fault injection: PostgreSQL through a TCP proxy, under load', () => {
+  let admin: Client;
+  let proxy: TcpProxy;
+  let app: INestApplicationContext | undefined;
+
+  beforeAll(async () => {
+    admin = new Client({ host, port, user: 'postgres', database: 'test' });
+    await admin.connect();
+    await admin.query(`create table "${table}" (id text primary key)`);
+    proxy = await TcpProxy.start(port);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await proxy?.close();
+    await admin?.query(`drop table if exists "${table}"`);
+    await admin?.end();
+  });
+
+  async function sessions(): Promise<number> {
+    const { rows } = await admin.query<{ n: number }>(
+      'select count(*)::int as n from pg_stat_activity where application_name = $1',
+      [marker],
+    );
+    return rows[0].n;
+  }
+
+  it('cut, refuse, latency and half-open sockets: no lost or doubled write, failures only during refuse/half-open, recovery < 1 s, no leak', async () => {
+    const rejections = watchUnhandledRejections();
+    const booted = await bootApp({
+      connections: [
+        {
+          name: 'faulty',
+          type: 'sql',
+          connectTimeout: CONNECT_TIMEOUT_MS,
+          drainTimeout: '2s',
+          options: {
+            url: `postgres://postgres@127.0.0.1:${proxy.port}/test?application_name=${marker}`,
+            pool: { min: 0, max: POOL_MAX },
+            acquireConnectionTimeout: 1_000,
+            // Half-open sockets are only seen by timeouts: pg's, passed through to the driver.
+            connection: { connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS, query_timeout: QUERY_TIMEOUT_MS },
+          },
+        },
+      ],
+    });
+    app = booted.app;
+    const conn = booted.registry.get<SqlConnection>('faulty');
+
+    const driver = new LoadDriver({
+      readers: 2,
+      writers: 2,
+      readEveryMs: 20,
+      writeEveryMs: 20,
+      writeRetryEveryMs: 25,
+      writeDeadlineMs: 8_000,
+      maxOps: 2_000,
+      idPrefix: marker,
+      read: () => conn.query('select 1 as one'),
+      write: (id) =>
+        conn.use((knex) => knex.raw(`insert into "${table}" (id) values (?) on conflict do nothing`, [id]), { retry: true }),
+    });
+    const peak = sampleMax(sessions, 50);
+    driver.start();
+
+    // Warm-up: steady state, the baseline for sessions and memory.
+    await until(() => driver.reads.filter((r) => r.ok).length >= 20 && driver.landed.size >= 20, 'a steady stream', 5_000);
+    const warmSessions = await sessions();
+    const heapWarm = heapUsedMb();
+
+    let beforeHalfOpen = 0;
+    let afterHalfOpen = 0;
+    const { windows } = await runSchedule(driver, [
+      { name: 'steady', ms: 500, apply: () => undefined },
+      // Reads in flight are cut: query() resets and retries, so none may fail.
+      { name: 'cut-all', ms: 1_000, apply: () => proxy.cutAll() },
+      // A refused connect fails at once, so a connect begun before the restore ends within a round trip.
+      { name: 'refuse', ms: 2_000, apply: () => proxy.refuse(), faultSlackMs: 250 },
+      { name: 'restore-1', ms: 1_000, apply: () => proxy.restore() },
+      { name: 'latency-50ms', ms: 1_000, apply: () => proxy.latency(50) },
+      { name: 'latency-off', ms: 500, apply: () => proxy.latency(0) },
+      // A connect begun on a black-holed socket only ends by timeout: up to CONNECT_TIMEOUT_MS after the restore.
+      {
+        name: 'half-open',
+        ms: 1_000,
+        apply: () => {
+          beforeHalfOpen = conn.generation;
+          proxy.blackhole();
+        },
+        faultSlackMs: CONNECT_TIMEOUT_MS + 150,
+      },
+      {
+        name: 'restore-2',
+        ms: 1_500,
+        apply: () => {
+          proxy.restore();
+          afterHalfOpen = conn.generation;
+        },
+      },
+    ]);
+    const [refused, halfOpen] = windows;
+
+    await driver.stop();
+    const steadySessions = await sessions();
+    await peak.stop();
+    const heapEnd = heapUsedMb();
+
+    const { rows } = await admin.query<{ n: number; d: number }>(
+      `select count(*)::int as n, count(distinct id)::int as d from "${table}"`,
+    );
+    const { rows: stray } = await admin.query<{ n: number }>(
+      `select count(*)::int as n from "${table}" where not (id = any($1))`,
+      [driver.attempted],
+    );
+
+    await app.close();
+    app = undefined;
+    const leaked = await until(async () => ((await sessions()) === 0 ? 'none' : null), 'sessions to end', 5_000).then(
+      () => 0,
+      () => sessions(),
+    );
+    rejections.stop();
+
+    const outside = failedOutside(driver.reads, windows);
+    const recovery = [recoveryMs(driver.reads, refused), recoveryMs(driver.reads, halfOpen)];
+    const ok = driver.reads.length - driver.failedReads.length;
+    console.log(
+      `[fault-suite postgres] writes attempted=${driver.attempted.length} landed=${rows[0].n} distinct=${rows[0].d} ` +
+        `write-retries=${driver.writeFailures} | reads ok=${ok} failed=${driver.failedReads.length} ` +
+        `(refuse=${failedIn(driver.reads, refused)} half-open=${failedIn(driver.reads, halfOpen)} outside=${outside.length}) | ` +
+        `recovery ms refuse=${recovery[0]} half-open=${recovery[1]} | sessions warm=${warmSessions} steady=${steadySessions} ` +
+        `peak=${peak.max} leaked=${leaked} | generations=${conn.generation} | heap MB warm=${heapWarm.toFixed(1)} ` +
+        `end=${heapEnd.toFixed(1)} | unhandled=${rejections.count}`,
+    );
+    if (driver.errors.size) console.log(`[fault-suite postgres] errors seen: ${JSON.stringify([...driver.errors])}`);
+
+    // Every write landed exactly once, and nothing else did.
+    expect(driver.abandoned).toEqual([]);
+    expect(driver.landed.size).toBe(driver.attempted.length);
+    expect(rows[0]).toEqual({ n: driver.attempted.length, d: driver.attempted.length });
+    expect(stray[0].n).toBe(0);
+    // The faults happened and were felt: writes had to be retried, reads failed while refused.
+    expect(driver.writeFailures).toBeGreaterThan(0);
+    expect(failedIn(driver.reads, refused)).toBeGreaterThan(0);
+    // Half-open: the pool on dead sockets was replaced (query_timeout is connection-level), and
+    // the instance serving after the restore is a newer one still.
+    expect(afterHalfOpen).toBe(beforeHalfOpen);
+    expect(conn.generation).toBeGreaterThan(beforeHalfOpen);
+    // Reads fail only while the proxy refuses or black-holes (cut and latency: never).
+    expect(outside).toEqual([]);
+    // The app recovers within one second of the server coming back.
+    expect(recovery[0]).not.toBeNull();
+    expect(recovery[0]!).toBeLessThan(1_000);
+    expect(recovery[1]).not.toBeNull();
+    expect(recovery[1]!).toBeLessThan(1_000);
+    // No leak: one pool's worth in steady state, one more draining at most, none after close.
+    expect(warmSessions).toBeLessThanOrEqual(POOL_MAX);
+    expect(steadySessions).toBeLessThanOrEqual(POOL_MAX);
+    expect(peak.max).toBeLessThanOrEqual(2 * POOL_MAX);
+    expect(leaked).toBe(0);
+    expect(proxy.open).toBe(0);
+    expect(rejections.reasons).toEqual([]);
+    expect(heapEnd - heapWarm).toBeLessThan(50);
+  });
+
+  it("pg's client-side timeouts count as connection-level; knex's pool-full timeout does not", () => {
+    // pg's query_timeout, as knex raises it (the SQL in front), and connectionTimeoutMillis.
+    expect(isSqlConnectionError(new Error('select 1 - Query read timeout'))).toBe(true);
+    expect(isSqlConnectionError(new Error('timeout expired'))).toBe(true);
+    // A busy pool: a reset would open a second pool beside it.
+    const busy = new Error('Knex: Timeout acquiring a connection. The pool is probably full. Are you missing a .transacting(trx) call?');
+    busy.name = 'KnexTimeoutError';
+    expect(isSqlConnectionError(busy)).toBe(false);
+    // An answer of a working server is never connection-level.
+    expect(isSqlConnectionError(Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }))).toBe(false);
+  });
+});

@@ -1,0 +1,236 @@
+import { randomBytes } from 'node:crypto';
+import type { INestApplicationContext } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { RedisConnection } from '../../lib/index.js';
+import { bootApp } from '../support/app.js';
+import { describeWithServices, SERVICES } from '../support/services.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+import { until } from '../support/until.js';
+import {
+  failedIn,
+  failedOutside,
+  heapUsedMb,
+  LoadDriver,
+  recoveryMs,
+  runSchedule,
+  sampleMax,
+  watchUnhandledRejections,
+} from './support/load.js';
+
+const { host, port } = SERVICES.redis;
+/** Names this run's clients (CLIENT SETNAME) and prefixes its keys. */
+const marker = `nc-fault-${process.pid}-${randomBytes(3).toString('hex')}`;
+/** ioredis destroys a socket that sends nothing back for this long (half-open), connecting or not. */
+const SOCKET_TIMEOUT_MS = 500;
+/** The connection's own connect timeout. */
+const CONNECT_TIMEOUT_MS = 600;
+
+await describeWithServices(['redis'], 'fault injection: Redis through a TCP proxy, under load', () => {
+  let admin: Redis;
+  let proxy: TcpProxy;
+  let app: INestApplicationContext | undefined;
+
+  beforeAll(async () => {
+    admin = new Redis({ host, port, lazyConnect: true });
+    await admin.connect();
+    proxy = await TcpProxy.start(port);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await proxy?.close();
+    if (admin) {
+      const keys = await scanKeys();
+      if (keys.length) await admin.del(...keys);
+      await admin.quit();
+    }
+  });
+
+  /** This run's keys, by SCAN (bounded: a few thousand keys at most). */
+  async function scanKeys(): Promise<string[]> {
+    const keys: string[] = [];
+    let cursor = '0';
+    for (let n = 0; n < 10_000; n++) {
+      const [next, batch] = await admin.scan(cursor, 'MATCH', `${marker}:*`, 'COUNT', 1_000);
+      keys.push(...batch);
+      cursor = next;
+      if (cursor === '0') break;
+    }
+    return keys;
+  }
+
+  /** This run's clients as the server lists them. */
+  async function clients(): Promise<number> {
+    const list = (await admin.client('LIST')) as string;
+    return list.split('\n').filter((line) => line.includes(` name=${marker} `)).length;
+  }
+
+  it('cut, refuse, latency and half-open sockets: every SET NX lands once, failures only during refuse/half-open, recovery < 1 s, no leak', async () => {
+    const rejections = watchUnhandledRejections();
+    const booted = await bootApp({
+      connections: [
+        {
+          name: 'faulty-cache',
+          type: 'redis',
+          connectTimeout: CONNECT_TIMEOUT_MS,
+          drainTimeout: '2s',
+          options: {
+            url: `redis://127.0.0.1:${proxy.port}/0`,
+            connectionName: marker,
+            // Half-open sockets are only seen by timeouts: ioredis' own, passed through.
+            socketTimeout: SOCKET_TIMEOUT_MS,
+            connectTimeout: SOCKET_TIMEOUT_MS,
+          },
+        },
+      ],
+    });
+    app = booted.app;
+    const conn = booted.registry.get<RedisConnection>('faulty-cache');
+    await admin.set(`${marker}:probe`, 'here');
+
+    const driver = new LoadDriver({
+      readers: 2,
+      writers: 2,
+      readEveryMs: 20,
+      writeEveryMs: 20,
+      writeRetryEveryMs: 25,
+      writeDeadlineMs: 8_000,
+      maxOps: 2_000,
+      idPrefix: 'w',
+      read: async () => {
+        const value = await conn.use((redis) => redis.get(`${marker}:probe`), { retry: true });
+        if (value !== 'here') throw new Error(`read the wrong value: ${value}`);
+      },
+      write: (id) => conn.use((redis) => redis.set(`${marker}:${id}`, '1', 'NX'), { retry: true }),
+    });
+    const peak = sampleMax(clients, 50);
+    driver.start();
+
+    await until(() => driver.reads.filter((r) => r.ok).length >= 20 && driver.landed.size >= 20, 'a steady stream', 5_000);
+    const warmClients = await clients();
+    const heapWarm = heapUsedMb();
+
+    let beforeHalfOpen = 0;
+    let afterHalfOpen = 0;
+    const { windows } = await runSchedule(driver, [
+      { name: 'steady', ms: 500, apply: () => undefined },
+      // Commands in flight are cut: use(fn, { retry: true }) resets and runs them again.
+      { name: 'cut-all', ms: 1_000, apply: () => proxy.cutAll() },
+      // A refused connect fails at once, so a connect begun before the restore ends within a round trip.
+      { name: 'refuse', ms: 2_000, apply: () => proxy.refuse(), faultSlackMs: 250 },
+      { name: 'restore-1', ms: 1_000, apply: () => proxy.restore() },
+      { name: 'latency-50ms', ms: 1_000, apply: () => proxy.latency(50) },
+      { name: 'latency-off', ms: 500, apply: () => proxy.latency(0) },
+      {
+        name: 'half-open',
+        ms: 1_000,
+        apply: () => {
+          beforeHalfOpen = conn.generation;
+          proxy.blackhole();
+        },
+        // A connect begun on a black-holed socket only ends by timeout.
+        faultSlackMs: CONNECT_TIMEOUT_MS + 150,
+      },
+      {
+        name: 'restore-2',
+        ms: 1_500,
+        apply: () => {
+          proxy.restore();
+          afterHalfOpen = conn.generation;
+        },
+      },
+    ]);
+    const [refused, halfOpen] = windows;
+
+    await driver.stop();
+    const steadyClients = await clients();
+    await peak.stop();
+    const heapEnd = heapUsedMb();
+    const keys = new Set((await scanKeys()).filter((key) => key !== `${marker}:probe`));
+    const missing = driver.attempted.filter((id) => !keys.has(`${marker}:${id}`));
+
+    await app.close();
+    app = undefined;
+    const leaked = await until(async () => ((await clients()) === 0 ? 'none' : null), 'clients to end', 5_000).then(
+      () => 0,
+      () => clients(),
+    );
+    rejections.stop();
+
+    const outside = failedOutside(driver.reads, windows);
+    const recovery = [recoveryMs(driver.reads, refused), recoveryMs(driver.reads, halfOpen)];
+    const ok = driver.reads.length - driver.failedReads.length;
+    console.log(
+      `[fault-suite redis] writes attempted=${driver.attempted.length} landed=${keys.size} missing=${missing.length} ` +
+        `write-retries=${driver.writeFailures} | reads ok=${ok} failed=${driver.failedReads.length} ` +
+        `(refuse=${failedIn(driver.reads, refused)} half-open=${failedIn(driver.reads, halfOpen)} outside=${outside.length}) | ` +
+        `recovery ms refuse=${recovery[0]} half-open=${recovery[1]} | clients warm=${warmClients} steady=${steadyClients} ` +
+        `peak=${peak.max} leaked=${leaked} | generations=${conn.generation} | heap MB warm=${heapWarm.toFixed(1)} ` +
+        `end=${heapEnd.toFixed(1)} | unhandled=${rejections.count}`,
+    );
+    if (driver.errors.size) console.log(`[fault-suite redis] errors seen: ${JSON.stringify([...driver.errors])}`);
+
+    // Every write landed exactly once (one key per id, SET NX), and no other key appeared.
+    expect(driver.abandoned).toEqual([]);
+    expect(driver.landed.size).toBe(driver.attempted.length);
+    expect(missing).toEqual([]);
+    expect(keys.size).toBe(driver.attempted.length);
+    expect(driver.writeFailures).toBeGreaterThan(0);
+    expect(failedIn(driver.reads, refused)).toBeGreaterThan(0);
+    expect(afterHalfOpen).toBe(beforeHalfOpen);
+    expect(conn.generation).toBeGreaterThan(beforeHalfOpen);
+    expect(outside).toEqual([]);
+    expect(recovery[0]).not.toBeNull();
+    expect(recovery[0]!).toBeLessThan(1_000);
+    expect(recovery[1]).not.toBeNull();
+    expect(recovery[1]!).toBeLessThan(1_000);
+    // One client in service; one more while an old one drains.
+    expect(warmClients).toBe(1);
+    expect(steadyClients).toBe(1);
+    expect(peak.max).toBeLessThanOrEqual(2);
+    expect(leaked).toBe(0);
+    expect(proxy.open).toBe(0);
+    expect(rejections.reasons).toEqual([]);
+    expect(heapEnd - heapWarm).toBeLessThan(50);
+  });
+
+  it('without socketTimeout: a half-open connect ends at connectTimeout with its socket closed, and a half-open client is still disposed', async () => {
+    const halfProxy = await TcpProxy.start(port);
+    try {
+      const booted = await bootApp({
+        connections: [
+          {
+            name: 'bare-cache',
+            type: 'redis',
+            connectTimeout: 300,
+            options: { url: `redis://127.0.0.1:${halfProxy.port}/0`, connectionName: marker },
+          },
+        ],
+      });
+      app = booted.app;
+      const conn = booted.registry.get<RedisConnection>('bare-cache');
+      const disposed: number[] = [];
+      conn.events$.subscribe((e) => e.type === 'disposed' && disposed.push(e.generation));
+      expect(await conn.use((redis) => redis.ping())).toBe('PONG');
+
+      halfProxy.blackhole();
+      // The client in service sits on a dead socket: a reset must still dispose it (QUIT is never answered).
+      await conn.reset();
+      await until(() => disposed.includes(1), 'generation 1 to be disposed', 3_000);
+      // A connect to a server that accepts and never answers is given up, and its socket closed.
+      const err = await conn.resolve().catch((e: unknown) => e);
+      expect(String(err)).toMatch(/timed out after 300 ms/);
+      await until(() => halfProxy.open === 0, 'the given-up sockets to close', 3_000);
+
+      halfProxy.restore();
+      expect(await conn.use((redis) => redis.ping())).toBe('PONG');
+      expect(halfProxy.open).toBe(1);
+      const closing = app.close();
+      app = undefined;
+      await closing;
+      expect(halfProxy.open).toBe(0);
+    } finally {
+      await halfProxy.close();
+    }
+  });
+});
