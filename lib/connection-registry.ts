@@ -68,6 +68,9 @@ export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap,
    */
   async init(entries: ConnectionEntry[], instances: AnyConnection[]): Promise<void> {
     const { options, sections } = this.#config;
+    if (!Array.isArray(entries)) {
+      throw new ConnectionConfigError('*', 'connections', 'must be an array of connection classes and { name, type } declarations');
+    }
     const classes = entries.filter((entry): entry is ConnectionClass => typeof entry === 'function');
     classes.forEach((cls, index) => this.#attach(specOfClass(cls), instances[index]));
     const declared = [...entries.filter((entry) => typeof entry !== 'function'), ...(options.connections ?? [])];

@@ -59,8 +59,10 @@ export function createRootProviders(
   entries: ConnectionEntry[],
   staticOptions: Partial<ConnectionsModuleOptions>,
 ): { providers: Provider[]; exports: Array<Provider | string | symbol | Function> } {
-  const classes = entries.filter(isClass);
-  const declaredNames = entries
+  // A wrong `connections` value fails bootstrap with a ConnectionConfigError (S4), not here at import time.
+  const list = Array.isArray(entries) ? entries : [];
+  const classes = list.filter(isClass);
+  const declaredNames = list
     .filter((entry) => !isClass(entry))
     .map((entry) => (entry as { name?: unknown }).name)
     .filter((name): name is string => typeof name === 'string');

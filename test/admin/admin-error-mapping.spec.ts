@@ -19,6 +19,6 @@ describe('admin error mapping', () => {
     ['unreachable cluster broker is 503', new ClusterUnavailableError('x', 'redis', 'broker down'), 503],
   ];
   for (const [label, error, status] of cases) {
-    it(label, () => expect(toHttpException(error as never).getStatus()).toBe(status));
+    it(`maps: ${label}`, () => expect(toHttpException(error as never).getStatus()).toBe(status));
   }
 });

@@ -73,7 +73,8 @@ const cases: Case[] = [
   { label: 'env: retry out of range', options: withEnv({ CONNECTIONS__DB__RETRY: '1000000' }), connection: 'db', key: 'retry' },
   // module options
   { label: 'module: unknown option', options: withModule({ conections: [] }), connection: '*', key: 'conections' },
-  { label: 'module: connections is not an array', options: () => ({ connections: [], ...{ secrets: false } , fromSecrets: 'yes' }) as never, connection: '*', key: 'fromSecrets' },
+  { label: 'module: connections is not an array', options: () => ({ connections: 'all' }) as never, connection: '*', key: 'connections' },
+  { label: 'module: fromSecrets is not a boolean', options: () => ({ connections: [], fromSecrets: 'yes' }) as never, connection: '*', key: 'fromSecrets' },
   { label: 'module: secrets is a string', options: withModule({ secrets: SECRET }), connection: '*', key: 'secrets' },
   { label: 'module: secrets.files is not a list of paths', options: withModule({ secrets: { files: [''] } }), connection: '*', key: 'secrets.files' },
   { label: 'module: unknown secrets option', options: withModule({ secrets: { file: 'x.toml' } }), connection: '*', key: 'secrets.file' },
