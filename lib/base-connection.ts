@@ -143,6 +143,16 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
    */
   async use<R>(fn: (raw: TRaw) => R | Promise<R>, opts: UseOptions = {}): Promise<R> {
     const tries = opts.retry === true ? 3 : typeof opts.retry === 'number' ? Math.max(1, Math.floor(opts.retry)) : 1;
+    const current = this.#current;
+    if (tries === 1 && current !== null && (current.expiresAt === Infinity || Date.now() < current.expiresAt)) {
+      // Fast path: connected, so the lease is taken synchronously (no await before it).
+      current.leases++;
+      try {
+        return await fn(current.raw);
+      } finally {
+        this.#release(current);
+      }
+    }
     for (let attempt = 1; ; attempt++) {
       const slot = await this.#lease();
       let leased = true;
@@ -199,7 +209,7 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
       lastError: this.#lastError,
       ttlMs: binding.policy.ttlMs,
       leases: current?.leases ?? 0,
-      circuit: binding.connectPolicy.circuitState,
+      circuit: binding.connectPolicy?.circuitState ?? (binding.policy.breaker ? 'closed' : null),
     };
   }
 
@@ -271,14 +281,12 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
     }
     this.#validate(binding);
     this.#binding = binding;
-    this.#watchBreaker(binding);
   }
 
   /** @internal New options after a secrets reload; the caller resets when they changed. */
   [kRebind](binding: ConnectionBinding): void {
     this.#validate(binding);
     this.#binding = binding;
-    this.#watchBreaker(binding);
   }
 
   /** @internal Checks options without applying them (a secrets reload validates everything first). */
@@ -297,13 +305,20 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
     }
   }
 
-  /** The breaker's transitions become events, so `events$` and the admin page show them. */
-  #watchBreaker(binding: ConnectionBinding): void {
-    const breaker = binding.connectPolicy.breaker;
-    if (!breaker) return;
-    breaker.onBreak(() => this.#emit('circuit-open', this.#generation));
-    breaker.onHalfOpen(() => this.#emit('circuit-half-open', this.#generation));
-    breaker.onReset(() => this.#emit('circuit-closed', this.#generation));
+  /**
+   * The binding's connect policy, built on first use. The breaker's transitions become events,
+   * so `events$` and the admin page show them.
+   */
+  #policyOf(binding: ConnectionBinding): ConnectPolicy {
+    if (binding.connectPolicy) return binding.connectPolicy;
+    const policy = (binding.connectPolicy = new ConnectPolicy(binding.policy));
+    const breaker = policy.breaker;
+    if (breaker) {
+      breaker.onBreak(() => this.#emit('circuit-open', this.#generation));
+      breaker.onHalfOpen(() => this.#emit('circuit-half-open', this.#generation));
+      breaker.onReset(() => this.#emit('circuit-closed', this.#generation));
+    }
+    return policy;
   }
 
   /** @internal */
@@ -461,7 +476,7 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
     this.#shutdown ??= new AbortController();
     const shutdownSignal = this.#shutdown.signal;
     try {
-      return await binding.connectPolicy.policy.execute((context) =>
+      return await this.#policyOf(binding).policy.execute((context) =>
         this.#connectOnce(binding, shutdownSignal, ((context as { attempt?: number }).attempt ?? 0) + 1),
       );
     } catch (err) {
@@ -485,8 +500,10 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
     shutdownSignal.addEventListener('abort', onShutdown, { once: true });
     let timer: NodeJS.Timeout | undefined;
     try {
-      const connecting = Promise.resolve().then(() =>
-        this._connect(binding.options as TOptions, { signal: controller.signal, attempt }),
+      // Called now, not in a later microtask: a stampede of callers must not delay the connect.
+      // (The executor also turns a synchronous throw of `_connect` into a rejection.)
+      const connecting = new Promise<TRaw>((resolve) =>
+        resolve(this._connect(binding.options as TOptions, { signal: controller.signal, attempt })),
       );
       const raw =
         timeoutMs === null

@@ -18,7 +18,11 @@ export interface ConnectionBinding {
   /** Every secret value of `options`, masked wherever a message could carry it (M1). */
   secretValues: ReadonlySet<string>;
   policy: ResolvedPolicy;
-  connectPolicy: ConnectPolicy;
+  /**
+   * The cockatiel policy of `policy`, built on the first connect (it is most of an idle
+   * connection's memory, and most connections of a large app never connect).
+   */
+  connectPolicy: ConnectPolicy | null;
   /** The registry's event stream, fed alongside the connection's own. */
   sink: Subject<ConnectionEvent> | null;
   logger: Logger;

@@ -1,4 +1,5 @@
 import { checkClusterOptions, type ClusterSettings } from '../cluster/cluster-options.js';
+import { ENV_PREFIX } from '../connections.constants.js';
 import { ConnectionConfigError } from '../connection.errors.js';
 import type { ConnectionsModuleOptions, SecretsOptions } from '../interfaces/connections-module-options.interface.js';
 import type { ResetStrategy } from '../interfaces/reset-result.interface.js';
@@ -45,7 +46,10 @@ export async function loadConfig(options: ConnectionsModuleOptions | undefined):
   const secrets = checkSecrets(opts.secrets);
   const files = secretsFilesOf(secrets);
   const sections = await loadSecretsFiles(files);
-  const env = secrets === false || secrets.env === false ? null : secrets.env === true || secrets.env === undefined ? process.env : secrets.env;
+  const env =
+    secrets === false || secrets.env === false
+      ? null
+      : connectionVariables(secrets.env === true || secrets.env === undefined ? process.env : secrets.env);
   const watch =
     secrets === false || !secrets.watch
       ? null
@@ -56,6 +60,18 @@ export async function loadConfig(options: ConnectionsModuleOptions | undefined):
   if (watch && watch.strategy !== 'drop' && watch.strategy !== 'swap') fail('secrets.watch.strategy', 'must be "drop" or "swap"');
   const cluster = opts.cluster === undefined ? null : checkClusterOptions(opts.cluster);
   return { options: opts, files, sections, env, watch, cluster };
+}
+
+/**
+ * Only the `CONNECTIONS__*` variables, copied once: reading `process.env` is slow, and every
+ * connection looks through these.
+ */
+function connectionVariables(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (name.startsWith(ENV_PREFIX)) out[name] = value;
+  }
+  return out;
 }
 
 function checkSecrets(secrets: unknown): false | SecretsOptions {

@@ -1,6 +1,5 @@
 import type { Logger } from '@nestjs/common';
 import type { Subject } from 'rxjs';
-import { ConnectPolicy } from '../connect-policy.js';
 import type { ConnectionBinding } from '../connection-binding.js';
 import { ConnectionConfigError } from '../connection.errors.js';
 import type { ConnectionEvent } from '../interfaces/connection-event.interface.js';
@@ -63,7 +62,7 @@ export function resolveBinding(spec: ConnectionSpec, ctx: BindingContext): Conne
     secrets: deepFreeze(mergeLayers(fileSection, envSection)),
     secretValues: collectSecretValues(options),
     policy,
-    connectPolicy: new ConnectPolicy(policy),
+    connectPolicy: null,
     sink: ctx.sink,
     logger: ctx.logger,
   };
