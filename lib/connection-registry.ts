@@ -190,11 +190,16 @@ export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap,
     const strategy = this.#config.watch?.strategy ?? 'drop';
     await Promise.all(
       changed.map(async ([{ connection }, binding]) => {
+        const previous = connection[kBinding]!;
         connection[kRebind](binding);
         try {
           await connection.reset({ strategy });
         } catch (err) {
-          this.#logger.error(`Connection "${binding.name}" kept its instance after a secrets change: ${(err as Error).message}`);
+          // A swap whose new options do not connect: the instance in service was made with the
+          // previous options, so those stay bound too (a later reset or expiry reconnects with
+          // what works). The next change of the file is compared with them and tried again.
+          connection[kRebind](previous);
+          this.#logger.error(`Connection "${binding.name}" kept its instance and options after a secrets change: ${(err as Error).message}`);
         }
       }),
     );

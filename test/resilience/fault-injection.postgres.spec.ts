@@ -18,6 +18,7 @@ import {
   sampleMax,
   watchUnhandledRejections,
 } from './support/load.js';
+import { faultSchedule } from './support/schedule.js';
 
 const { host, port } = SERVICES.postgres;
 /** Names this run's sessions (application_name) and table. */
@@ -100,36 +101,11 @@ await describeWithServices(['postgres'], 'fault injection: PostgreSQL through a 
     const warmSessions = await sessions();
     const heapWarm = heapUsedMb();
 
-    let beforeHalfOpen = 0;
-    let afterHalfOpen = 0;
-    const { windows } = await runSchedule(driver, [
-      { name: 'steady', ms: 500, apply: () => undefined },
-      // Reads in flight are cut: query() resets and retries, so none may fail.
-      { name: 'cut-all', ms: 1_000, apply: () => proxy.cutAll() },
-      // A refused connect fails at once, so a connect begun before the restore ends within a round trip.
-      { name: 'refuse', ms: 2_000, apply: () => proxy.refuse(), faultSlackMs: 250 },
-      { name: 'restore-1', ms: 1_000, apply: () => proxy.restore() },
-      { name: 'latency-50ms', ms: 1_000, apply: () => proxy.latency(50) },
-      { name: 'latency-off', ms: 500, apply: () => proxy.latency(0) },
-      // A connect begun on a black-holed socket only ends by timeout: up to CONNECT_TIMEOUT_MS after the restore.
-      {
-        name: 'half-open',
-        ms: 1_000,
-        apply: () => {
-          beforeHalfOpen = conn.generation;
-          proxy.blackhole();
-        },
-        faultSlackMs: CONNECT_TIMEOUT_MS + 150,
-      },
-      {
-        name: 'restore-2',
-        ms: 1_500,
-        apply: () => {
-          proxy.restore();
-          afterHalfOpen = conn.generation;
-        },
-      },
-    ]);
+    const { phases, generations } = faultSchedule(proxy, () => conn.generation, {
+      refuseSlackMs: 250,
+      halfOpenSlackMs: CONNECT_TIMEOUT_MS + 150,
+    });
+    const { windows } = await runSchedule(driver, phases);
     const [refused, halfOpen] = windows;
 
     await driver.stop();
@@ -174,10 +150,12 @@ await describeWithServices(['postgres'], 'fault injection: PostgreSQL through a 
     // The faults happened and were felt: writes had to be retried, reads failed while refused.
     expect(driver.writeFailures).toBeGreaterThan(0);
     expect(failedIn(driver.reads, refused)).toBeGreaterThan(0);
-    // Half-open: the pool on dead sockets was replaced (query_timeout is connection-level), and
-    // the instance serving after the restore is a newer one still.
-    expect(afterHalfOpen).toBe(beforeHalfOpen);
-    expect(conn.generation).toBeGreaterThan(beforeHalfOpen);
+    // The cut hit work in flight: it failed on a dead socket and was retried on a new instance.
+    expect(generations.afterCut).toBeGreaterThan(generations.beforeCut);
+    // Half-open: the instance on dead sockets was replaced (client-side timeouts are
+    // connection-level); nothing connected while black-holed, and a new instance serves after.
+    expect(generations.atRestore).toBe(generations.beforeHalfOpen);
+    expect(conn.generation).toBeGreaterThan(generations.beforeHalfOpen);
     // Reads fail only while the proxy refuses or black-holes (cut and latency: never).
     expect(outside).toEqual([]);
     // The app recovers within one second of the server coming back.
