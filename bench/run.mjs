@@ -1,7 +1,7 @@
 // npm run bench: builds the package, runs each suite in its own Node process (fresh heap and
 // JIT, no suite disturbing the next), prints one table of ratios, each against a baseline
 // measured in the same run, and writes it to bench/results/latest.json.
-//   node bench/run.mjs [--no-build] [suite ...]      suites: resolve stampede bootstrap memory e2e
+//   node bench/run.mjs [--no-build] [suite ...]      suites: resolve stampede bootstrap memory e2e cluster
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,7 +14,10 @@ const SUITES = {
   bootstrap: [],
   memory: ['--expose-gc'],
   e2e: [],
+  cluster: [],
 };
+/** Where a suite's script is, when not bench/suites/<name>.mjs. */
+const SCRIPTS = { cluster: 'bench/cluster-latency.mjs' };
 const SUITE_TIMEOUT_MS = 180_000;
 
 const args = process.argv.slice(2);
@@ -24,7 +27,7 @@ for (const name of chosen) if (!(name in SUITES)) throw new Error(`unknown suite
 function runSuite(name) {
   return new Promise((resolve) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [...SUITES[name], `bench/suites/${name}.mjs`], {
+    const child = spawn(process.execPath, [...SUITES[name], SCRIPTS[name] ?? `bench/suites/${name}.mjs`], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,5 +1,4 @@
 import { checkClusterOptions, type ClusterSettings } from '../cluster/cluster-options.js';
-import { ENV_PREFIX } from '../connections.constants.js';
 import { ConnectionConfigError } from '../connection.errors.js';
 import type { ConnectionsModuleOptions, SecretsOptions } from '../interfaces/connections-module-options.interface.js';
 import type { ResetStrategy } from '../interfaces/reset-result.interface.js';
@@ -9,6 +8,8 @@ import { loadSecretsFiles, secretsFilesOf, type SecretsSections } from './secret
 
 const MODULE_KEYS = new Set(['connections', 'secrets', 'defaults', 'types', 'fromSecrets', 'isGlobal', 'cluster']);
 const SECRETS_KEYS = new Set(['files', 'env', 'watch']);
+/** Every variable the package reads starts so. */
+const PACKAGE_ENV_PREFIX = 'CONNECTIONS_';
 
 /** Module options checked, and the secrets they point at, loaded. Provided as `CONNECTIONS_CONFIG`. */
 export interface LoadedConfig {
@@ -63,13 +64,13 @@ export async function loadConfig(options: ConnectionsModuleOptions | undefined):
 }
 
 /**
- * Only the `CONNECTIONS__*` variables, copied once: reading `process.env` is slow, and every
- * connection looks through these.
+ * Only the package's variables (`CONNECTIONS__<NAME>__<KEY>`, `CONNECTIONS_CLUSTER_KEY`),
+ * copied once: reading `process.env` is slow, and every connection looks through these.
  */
 function connectionVariables(env: Record<string, string | undefined>): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(env)) {
-    if (name.startsWith(ENV_PREFIX)) out[name] = value;
+    if (name.startsWith(PACKAGE_ENV_PREFIX)) out[name] = value;
   }
   return out;
 }

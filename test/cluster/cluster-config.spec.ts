@@ -117,6 +117,14 @@ describe('the cluster key: option, then CONNECTIONS_CLUSTER_KEY, then [cluster] 
     expect(registry.cluster!.status().signed).toBe(true);
   });
 
+  it('boots with the key of the CONNECTIONS_CLUSTER_KEY variable', async () => {
+    const { registry } = await boot(
+      { transport: DOWN, instanceId: 'from-env' },
+      { env: { CONNECTIONS_CLUSTER_KEY: 'key-from-the-environment', UNRELATED: 'x' } },
+    );
+    expect(registry.cluster!.status().signed).toBe(true);
+  });
+
   it('never shows the key in the status, JSON or inspect output', async () => {
     const { registry } = await boot({ transport: DOWN, key: KEY });
     const cluster = registry.cluster!;
