@@ -2,18 +2,7 @@
  * Which ioredis errors mean "this client is broken" (so a reset and a retry may help). Replies
  * of a working server (`ReplyError`: WRONGTYPE, unknown command, NOAUTH...) are not.
  */
-
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'EAI_AGAIN',
-]);
+import { NETWORK_ERROR_CODES, someCause } from '../utils/network-errors.util.js';
 
 /**
  * ioredis' own messages once the socket is gone: RedisConnection turns ioredis' reconnection
@@ -26,12 +15,10 @@ const CLOSED_MESSAGES = [
 ];
 
 export function isRedisConnectionError(err: unknown): boolean {
-  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const { code, message, name } = e as { code?: unknown; message?: unknown; name?: unknown };
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
+  return someCause(err, ({ code, message, name }) => {
+    if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) return true;
     // Raised when ioredis gave up on a command after its own reconnection attempts (if re-enabled).
     if (name === 'MaxRetriesPerRequestError') return true;
-    if (typeof message === 'string' && CLOSED_MESSAGES.some((known) => message.startsWith(known))) return true;
-  }
-  return false;
+    return typeof message === 'string' && CLOSED_MESSAGES.some((known) => message.startsWith(known));
+  });
 }

@@ -3,19 +3,7 @@
  * Everything else (syntax errors, constraint violations, lock timeouts, permission errors) is
  * an answer from a working server and fails at once.
  */
-
-/** Socket-level failures, whatever the driver. */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'EAI_AGAIN',
-]);
+import { NETWORK_ERROR_CODES, someCause } from '../utils/network-errors.util.js';
 
 /**
  * PostgreSQL SQLSTATEs: class 08 (connection exception) and the shutdown family of 57P
@@ -76,16 +64,13 @@ const SQLITE_MESSAGES = ['The database connection is not open'];
 const KNEX_MESSAGES = ['Unable to acquire a connection'];
 
 export function isSqlConnectionError(err: unknown): boolean {
-  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (isOwnConnectionError(e as Record<string, unknown>)) return true;
-  }
-  return false;
+  return someCause(err, isOwnConnectionError);
 }
 
 function isOwnConnectionError(e: Record<string, unknown>): boolean {
   const code = typeof e.code === 'string' ? e.code : undefined;
   const message = typeof e.message === 'string' ? e.message : '';
-  if (code && (NETWORK_CODES.has(code) || MYSQL_CODES.has(code) || PG_STATES.test(code) || SQLITE_CODE.test(code))) {
+  if (code && (NETWORK_ERROR_CODES.has(code) || MYSQL_CODES.has(code) || PG_STATES.test(code) || SQLITE_CODE.test(code))) {
     return true;
   }
   if (typeof e.errno === 'number' && MYSQL_ERRNOS.has(e.errno)) return true;
