@@ -105,13 +105,24 @@ export class TcpProxy {
   }
 
   #pipe(pair: Pair, from: Socket, to: Socket): void {
-    from.on('data', (chunk) => {
-      if (pair.dead) return; // swallowed: the peer waits forever
-      const send = () => {
+    // Chunks leave in arrival order, each no earlier than its own delay: a FIFO drained by one
+    // timer, so a latency that drops (50 ms -> 0) never lets a later chunk overtake an earlier
+    // one, which would corrupt the protocol stream.
+    const queue: Array<{ chunk: Buffer; due: number }> = [];
+    let timer: NodeJS.Timeout | null = null;
+    const drain = () => {
+      timer = null;
+      const now = performance.now();
+      while (queue.length && queue[0].due <= now) {
+        const { chunk } = queue.shift()!;
         if (!to.destroyed) to.write(chunk);
-      };
-      if (this.#latencyMs > 0) setTimeout(send, this.#latencyMs);
-      else send();
+      }
+      if (queue.length) timer = setTimeout(drain, Math.max(1, Math.ceil(queue[0].due - now)));
+    };
+    from.on('data', (chunk: Buffer) => {
+      if (pair.dead) return; // swallowed: the peer waits forever
+      queue.push({ chunk, due: performance.now() + this.#latencyMs });
+      if (timer === null) drain();
     });
   }
 }
