@@ -592,11 +592,22 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
     const binding = this.#bound();
     const started = performance.now();
     let error: string | undefined;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this._disconnect(slot.raw);
+      // `_disconnect` gets `drainTimeout` too: a client stuck on a dead socket must not hold up
+      // shutdown for ever. Past that it is abandoned (it may still finish on its own).
+      const limitMs = binding.policy.drainTimeoutMs;
+      await Promise.race([
+        Promise.resolve().then(() => this._disconnect(slot.raw)),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`_disconnect did not finish within ${limitMs} ms; abandoned`)), limitMs);
+        }),
+      ]);
     } catch (err) {
       error = maskError(err, binding.secretValues);
       binding.logger.warn(`Connection "${binding.name}" failed to disconnect generation ${slot.generation}: ${error}`);
+    } finally {
+      clearTimeout(timer);
     }
     this.#emit('disposed', slot.generation, {
       durationMs: Math.round(performance.now() - started),

@@ -84,3 +84,24 @@ describe('E1 events', () => {
     expect(await all).toEqual(own);
   });
 });
+
+describe('D1 bounded shutdown', () => {
+  @Connection({ name: 'stuck', drainTimeout: 40 })
+  class Stuck extends ControlledBase {
+    override auto = true;
+    override holdDisconnect = true;
+  }
+
+  it('D1 a _disconnect that never finishes is abandoned after drainTimeout, so app.close() ends', async () => {
+    const { app, registry } = await bootApp({ connections: [Stuck] });
+    const conn = registry.get<Stuck>('stuck');
+    await conn.resolve();
+    const events: ConnectionEvent[] = [];
+    conn.events$.subscribe((e) => events.push(e));
+    await app.close();
+    expect(conn.disconnectGate).toHaveLength(1); // it was called, and is still hanging
+    expect(events.map((e) => e.type)).toEqual(['disposed', 'closed']);
+    expect(events[0].error).toMatch(/did not finish within 40 ms/);
+    conn.disconnectGate[0].resolve();
+  });
+});
