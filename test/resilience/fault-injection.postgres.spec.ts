@@ -8,16 +8,8 @@ import { bootApp } from '../support/app.js';
 import { describeWithServices, SERVICES } from '../support/services.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { until } from '../support/until.js';
-import {
-  failedIn,
-  failedOutside,
-  heapUsedMb,
-  LoadDriver,
-  recoveryMs,
-  runSchedule,
-  sampleMax,
-  watchUnhandledRejections,
-} from './support/load.js';
+import { heapUsedMb, LoadDriver, runSchedule, sampleMax, watchUnhandledRejections } from './support/load.js';
+import { expectFaultOutcome } from './support/fault-outcome.js';
 import { faultSchedule } from './support/schedule.js';
 
 const { host, port } = SERVICES.postgres;
@@ -106,7 +98,6 @@ await describeWithServices(['postgres'], 'fault injection: PostgreSQL through a 
       halfOpenSlackMs: CONNECT_TIMEOUT_MS + 150,
     });
     const { windows } = await runSchedule(driver, phases);
-    const [refused, halfOpen] = windows;
 
     await driver.stop();
     const steadySessions = await sessions();
@@ -129,48 +120,27 @@ await describeWithServices(['postgres'], 'fault injection: PostgreSQL through a 
     );
     rejections.stop();
 
-    const outside = failedOutside(driver.reads, windows);
-    const recovery = [recoveryMs(driver.reads, refused), recoveryMs(driver.reads, halfOpen)];
-    const ok = driver.reads.length - driver.failedReads.length;
-    console.log(
-      `[fault-suite postgres] writes attempted=${driver.attempted.length} landed=${rows[0].n} distinct=${rows[0].d} ` +
-        `write-retries=${driver.writeFailures} | reads ok=${ok} failed=${driver.failedReads.length} ` +
-        `(refuse=${failedIn(driver.reads, refused)} half-open=${failedIn(driver.reads, halfOpen)} outside=${outside.length}) | ` +
-        `recovery ms refuse=${recovery[0]} half-open=${recovery[1]} | sessions warm=${warmSessions} steady=${steadySessions} ` +
-        `peak=${peak.max} leaked=${leaked} | generations=${conn.generation} | heap MB warm=${heapWarm.toFixed(1)} ` +
-        `end=${heapEnd.toFixed(1)} | unhandled=${rejections.count}`,
+    expectFaultOutcome(
+      {
+        label: 'postgres',
+        driver,
+        windows,
+        generations,
+        generation: conn.generation,
+        server: { unit: 'sessions', warm: warmSessions, steady: steadySessions, peak: peak.max, leaked },
+        heapMb: { warm: heapWarm, end: heapEnd },
+        rejections,
+        landed: `landed=${rows[0].n} distinct=${rows[0].d}`,
+      },
+      proxy,
     );
-    if (driver.errors.size) console.log(`[fault-suite postgres] errors seen: ${JSON.stringify([...driver.errors])}`);
-
     // Every write landed exactly once, and nothing else did.
-    expect(driver.abandoned).toEqual([]);
-    expect(driver.landed.size).toBe(driver.attempted.length);
     expect(rows[0]).toEqual({ n: driver.attempted.length, d: driver.attempted.length });
     expect(stray[0].n).toBe(0);
-    // The faults happened and were felt: writes had to be retried, reads failed while refused.
-    expect(driver.writeFailures).toBeGreaterThan(0);
-    expect(failedIn(driver.reads, refused)).toBeGreaterThan(0);
-    // The cut hit work in flight: it failed on a dead socket and was retried on a new instance.
-    expect(generations.afterCut).toBeGreaterThan(generations.beforeCut);
-    // Half-open: the instance on dead sockets was replaced (client-side timeouts are
-    // connection-level); nothing connected while black-holed, and a new instance serves after.
-    expect(generations.atRestore).toBe(generations.beforeHalfOpen);
-    expect(conn.generation).toBeGreaterThan(generations.beforeHalfOpen);
-    // Reads fail only while the proxy refuses or black-holes (cut and latency: never).
-    expect(outside).toEqual([]);
-    // The app recovers within one second of the server coming back.
-    expect(recovery[0]).not.toBeNull();
-    expect(recovery[0]!).toBeLessThan(1_000);
-    expect(recovery[1]).not.toBeNull();
-    expect(recovery[1]!).toBeLessThan(1_000);
-    // No leak: one pool's worth in steady state, one more draining at most, none after close.
+    // One pool's worth in steady state, one more draining at most.
     expect(warmSessions).toBeLessThanOrEqual(POOL_MAX);
     expect(steadySessions).toBeLessThanOrEqual(POOL_MAX);
     expect(peak.max).toBeLessThanOrEqual(2 * POOL_MAX);
-    expect(leaked).toBe(0);
-    expect(proxy.open).toBe(0);
-    expect(rejections.reasons).toEqual([]);
-    expect(heapEnd - heapWarm).toBeLessThan(50);
   });
 
   it("pg's client-side timeouts count as connection-level; knex's pool-full timeout does not", () => {
