@@ -1,7 +1,7 @@
-import knex, { type Knex } from 'knex';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BaseConnection, Connection, type ConnectionInfo } from '../../lib/index.js';
 import { closedPort, sseReader, startHttpApp, type HttpApp } from './http-app.js';
+import { KnexPgConnection } from '../support/knex-pg-connection.js';
 
 const BASE = '/admin/connections';
 const PASSWORD = 'Hunter2-Sup3rSecret';
@@ -36,26 +36,9 @@ class LeakyPingConnection extends BaseConnection<object, { password: string }> {
 
 let pgUrl = '';
 
-/** knex logs refused connections to the console itself; the test reads them from the API. */
-const QUIET = { warn() {}, error() {}, debug() {}, deprecate() {} };
-
 /** A real PostgreSQL client (knex + pg) pointed at a closed port, with a password in its URL. */
 @Connection({ name: 'pg-closed' })
-class ClosedPortPg extends BaseConnection<Knex, { url: string }> {
-  protected override async _connect(options: { url: string }): Promise<Knex> {
-    const db = knex({ client: 'pg', connection: options.url, pool: { min: 0, max: 1 }, acquireConnectionTimeout: 5_000, log: QUIET });
-    try {
-      await db.raw('select 1');
-      return db;
-    } catch (err) {
-      await db.destroy();
-      throw err;
-    }
-  }
-  protected override async _disconnect(db: Knex): Promise<void> {
-    await db.destroy();
-  }
-}
+class ClosedPortPg extends KnexPgConnection {}
 
 let http: HttpApp | undefined;
 afterEach(async () => {

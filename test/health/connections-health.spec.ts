@@ -1,36 +1,18 @@
 import { Controller, Get, Inject, type INestApplicationContext } from '@nestjs/common';
+import type { Knex } from 'knex';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
-import knex, { type Knex } from 'knex';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BaseConnection, Connection, ConnectionsHealthIndicator, ConnectionsHealthModule } from '../../lib/index.js';
 import { closedPort, startHttpApp, type HttpApp } from '../admin/http-app.js';
 import { bootApp } from '../support/app.js';
 import { AutoConnection } from '../support/controlled-connection.js';
 import { describeWithServices, SERVICES } from '../support/services.js';
+import { KnexPgConnection as KnexPgBase } from '../support/knex-pg-connection.js';
 
 const PASSWORD = 'Pg-Sup3r-Secret!';
-const QUIET = { warn() {}, error() {}, debug() {}, deprecate() {} };
-
 /** A small connection on knex/pg, as an author would write it. */
 @Connection({ name: 'knex-pg' })
-class KnexPgConnection extends BaseConnection<Knex, { url: string }> {
-  protected override async _connect(options: { url: string }): Promise<Knex> {
-    const db = knex({ client: 'pg', connection: options.url, pool: { min: 0, max: 2 }, acquireConnectionTimeout: 5_000, log: QUIET });
-    try {
-      await db.raw('select 1');
-      return db;
-    } catch (err) {
-      await db.destroy();
-      throw err;
-    }
-  }
-  protected override async _disconnect(db: Knex): Promise<void> {
-    await db.destroy();
-  }
-  protected override async _ping(db: Knex): Promise<void> {
-    await db.raw('select 1');
-  }
-}
+class KnexPgConnection extends KnexPgBase {}
 
 /** Never finishes connecting. */
 @Connection({ name: 'hanging' })
