@@ -14,6 +14,10 @@ import type { ConnectionInfo, ConnectionState } from './interfaces/connection-in
 import type { ResetOptions, ResetResult } from './interfaces/reset-result.interface.js';
 import { maskError } from './utils/mask.util.js';
 
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<T>).then === 'function';
+}
+
 /** One instance created by `_connect`, and the bookkeeping that decides when it may be disposed. */
 interface Slot<TRaw> {
   readonly raw: TRaw;
@@ -141,18 +145,40 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
    * (`_isConnectionError`) resets the instance that failed and runs `fn` again on a fresh one,
    * up to `retry` tries in all (`true` = 3). Without it nothing is ever run twice.
    */
-  async use<R>(fn: (raw: TRaw) => R | Promise<R>, opts: UseOptions = {}): Promise<R> {
+  use<R>(fn: (raw: TRaw) => R | Promise<R>, opts: UseOptions = {}): Promise<R> {
     const tries = opts.retry === true ? 3 : typeof opts.retry === 'number' ? Math.max(1, Math.floor(opts.retry)) : 1;
     const current = this.#current;
     if (tries === 1 && current !== null && (current.expiresAt === Infinity || Date.now() < current.expiresAt)) {
-      // Fast path: connected, so the lease is taken synchronously (no await before it).
+      // Fast path: connected, so the lease is taken synchronously and released when `fn`'s
+      // result settles, without the cost of an async function around it.
       current.leases++;
+      let result: R | Promise<R>;
       try {
-        return await fn(current.raw);
-      } finally {
+        result = fn(current.raw);
+      } catch (err) {
         this.#release(current);
+        return Promise.reject(err);
       }
+      if (!isThenable(result)) {
+        this.#release(current);
+        return Promise.resolve(result);
+      }
+      return Promise.resolve(result).then(
+        (value) => {
+          this.#release(current);
+          return value;
+        },
+        (err: unknown) => {
+          this.#release(current);
+          throw err;
+        },
+      );
     }
+    return this.#useLeased(fn, tries);
+  }
+
+  /** `use` when not connected yet, or with `retry`: acquire, lease, and retry on a fresh instance. */
+  async #useLeased<R>(fn: (raw: TRaw) => R | Promise<R>, tries: number): Promise<R> {
     for (let attempt = 1; ; attempt++) {
       const slot = await this.#lease();
       let leased = true;
