@@ -94,7 +94,7 @@ const connectionModule = {
   imports: [
     ConnectionsModule.forRoot({
       secrets: false,
-      connections: [{ name: 'bench', type: 'sql', options: { url: pgUrl('ncb-connection'), pool: { max: POOL_MAX } } }],
+      connections: [{ name: 'bench', type: 'sql', options: { url: pgUrl('ncb-connection'), pool: { min: POOL_MAX, max: POOL_MAX } } }],
     }),
   ],
   controllers: [ItemsController, ResetLoopController],
@@ -105,7 +105,7 @@ const plainModule = {
   providers: [
     {
       provide: 'KNEX',
-      useFactory: () => knex({ client: 'pg', connection: { connectionString: pgUrl('ncb-plain') }, pool: { max: POOL_MAX } }),
+      useFactory: () => knex({ client: 'pg', connection: { connectionString: pgUrl('ncb-plain') }, pool: { min: POOL_MAX, max: POOL_MAX } }),
     },
     PlainItems,
     { provide: 'ITEMS', useExisting: PlainItems },

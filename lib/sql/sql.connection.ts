@@ -94,9 +94,11 @@ export class SqlConnection extends BaseConnection<Knex, SqlConnectionOptions> {
     // knex require()s the driver itself; importing it first turns "not installed" into an
     // error that names the package and this connection.
     await loadPeer(target.dialect.client, this.name, neededFor, (specifier) => this._importPeer(specifier));
-    const knex = knexFactory(knexConfigOf(target, options, this.#knexLog()));
+    const config = knexConfigOf(target, options, this.#knexLog());
+    const knex = knexFactory(config);
     try {
       await knex.raw('select 1');
+      await warmPool(knex, config.pool?.min);
     } catch (err) {
       await knex.destroy().catch(() => undefined);
       throw err;
@@ -134,6 +136,22 @@ export class SqlConnection extends BaseConnection<Knex, SqlConnectionOptions> {
       debug: (message: unknown) => this.#logger.debug(text(message)),
     };
   }
+}
+
+/**
+ * Opens `pool.min` connections (when set above 1) before the instance counts as connected: a pool
+ * swapped in by `reset({ strategy: 'swap' })` then serves warm instead of opening its connections
+ * while requests wait. Each is acquired and released; one failure fails the connect.
+ */
+async function warmPool(knex: Knex, min: number | undefined): Promise<void> {
+  if (!min || min <= 1) return;
+  const client = knex.client as { acquireConnection(): Promise<unknown>; releaseConnection(connection: unknown): Promise<unknown> };
+  const acquired = await Promise.allSettled(Array.from({ length: min }, () => client.acquireConnection()));
+  await Promise.all(
+    acquired.flatMap((result) => (result.status === 'fulfilled' ? [client.releaseConnection(result.value)] : [])),
+  );
+  const failed = acquired.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** The knex client name (`pg`, `mysql2`, `better-sqlite3`) an instance was created with. */

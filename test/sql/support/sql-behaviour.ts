@@ -207,6 +207,17 @@ export function sqlBehaviourSuite(h: SqlHarness): Promise<void> {
       expect(await h.sessions()).toBeGreaterThan(0);
     });
 
+    // SQLite's pool holds one handle: a server's pool of several is what warming is for.
+    it.skipIf(!h.selfKillSql)('pool.min connections are open before the instance counts as connected (a swap switches to a warm pool)', async () => {
+      const conn = await open({ pool: { min: 3, max: 3 } });
+      await conn.resolve();
+      expect(await h.sessions()).toBe(3);
+      const swapped = disposed(conn, 1);
+      await conn.reset({ strategy: 'swap' });
+      await swapped;
+      await until(async () => (await h.sessions()) === 3, 'only the new pool to remain');
+    });
+
     it('a syntax error fails at once: no reset, no retry, the driver error as thrown', async () => {
       const conn = await open();
       await conn.resolve();
