@@ -29,6 +29,9 @@ import { deepEqual } from './utils/object.util.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyConnection = BaseConnection<any, any>;
 
+/** Where Nest keeps a class's constructor and property dependencies (@nestjs/common's constants). */
+const INJECTION_METADATA = ['design:paramtypes', 'self:paramtypes', 'self:properties_metadata'];
+
 interface Registered {
   connection: AnyConnection;
   spec: ConnectionSpec;
@@ -77,11 +80,11 @@ export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap,
     for (const entry of declared) {
       const spec = specOfEntry(entry, options.types);
       this.#checkName(spec); // before instantiating anything for it
-      this.#attach(spec, await this.moduleRef.create(spec.cls));
+      this.#attach(spec, await this.#instantiate(spec.cls));
     }
     if (options.fromSecrets) {
       for (const spec of specsFromSecrets(sections, new Set(this.#connections.keys()), options.types)) {
-        this.#attach(spec, await this.moduleRef.create(spec.cls));
+        this.#attach(spec, await this.#instantiate(spec.cls));
       }
     }
   }
@@ -244,6 +247,16 @@ export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap,
     await this.#cluster?.stop();
     await Promise.all([...this.#connections.values()].map(({ connection }) => connection[kClose]()));
     this.#events.complete();
+  }
+
+  /**
+   * A declared connection's instance. A class with dependencies goes through Nest's injector
+   * (in this module's scope); one without (the built-in types, most authors' classes) is built
+   * directly: the injector's per-call work is most of what a thousand declarations cost.
+   */
+  async #instantiate(cls: ConnectionClass): Promise<AnyConnection> {
+    const injects = cls.length > 0 || INJECTION_METADATA.some((key) => (Reflect.getMetadata(key, cls) as unknown[] | undefined)?.length);
+    return injects ? this.moduleRef.create(cls) : new cls();
   }
 
   #checkName(spec: ConnectionSpec): void {

@@ -11,6 +11,15 @@ import { envOptionsFor } from './env-sections.js';
 import { resolvePolicy, splitSection } from './resolve-policy.js';
 import type { SecretsSections } from './secrets-files.js';
 
+/** Shared by every connection without a secrets section: idle connections are many, keep them small. */
+const NO_SECRETS: Readonly<Record<string, unknown>> = Object.freeze({});
+const NO_SECRET_VALUES: ReadonlySet<string> = new Set<string>();
+
+function secretValuesOf(options: Record<string, unknown>): ReadonlySet<string> {
+  const values = collectSecretValues(options);
+  return values.size ? values : NO_SECRET_VALUES;
+}
+
 export interface BindingContext {
   defaults: ConnectionPolicyOptions | undefined;
   sections: SecretsSections;
@@ -59,8 +68,8 @@ export function resolveBinding(spec: ConnectionSpec, ctx: BindingContext): Conne
     name,
     type: spec.typeLabel,
     options,
-    secrets: deepFreeze(mergeLayers(fileSection, envSection)),
-    secretValues: collectSecretValues(options),
+    secrets: fileSection || Object.keys(envSection).length ? deepFreeze(mergeLayers(fileSection, envSection)) : NO_SECRETS,
+    secretValues: secretValuesOf(options),
     policy,
     connectPolicy: null,
     sink: ctx.sink,

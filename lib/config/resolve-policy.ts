@@ -45,7 +45,7 @@ export function splitSection(section: Record<string, unknown> | undefined): {
   return { policy: policy as ConnectionPolicyOptions, options };
 }
 
-const DEFAULTS: ResolvedPolicy = {
+const DEFAULTS: ResolvedPolicy = Object.freeze({
   ttlMs: null,
   eager: false,
   attempts: 1,
@@ -55,7 +55,7 @@ const DEFAULTS: ResolvedPolicy = {
   connectTimeoutMs: null,
   slowConnectMs: 5_000,
   breaker: null,
-};
+});
 
 /**
  * Validates and merges policy layers (module defaults < decorator < secrets < env <
@@ -63,6 +63,8 @@ const DEFAULTS: ResolvedPolicy = {
  * value itself is never echoed, since a misplaced secret could be in it.
  */
 export function resolvePolicy(name: string, layers: Array<ConnectionPolicyOptions | undefined>): ResolvedPolicy {
+  // Most connections set no policy at all: they share one frozen default.
+  if (layers.every((layer) => !layer || Object.values(layer).every((value) => value === undefined))) return DEFAULTS;
   const out: ResolvedPolicy = { ...DEFAULTS };
   for (const layer of layers) {
     if (!layer) continue;

@@ -72,6 +72,22 @@ describe('Module: registration and injection', () => {
     expect(a.get(getConnectionToken('analytics-db'))).toBe(reports.byClass);
   });
 
+  it('a declared class with dependencies is built by Nest, one without them directly', async () => {
+    const a = await compile([
+      ConnectionsModule.forRoot({
+        connections: [
+          { name: 'with-deps', type: AnalyticsDbConnection },
+          { name: 'without', type: ControlledConnection },
+        ],
+        imports: [ApiUrlModule],
+        secrets: false,
+      }),
+    ]);
+    const registry = a.get(ConnectionRegistry);
+    expect((await registry.get<AnalyticsDbConnection>('with-deps').resolve()).options.apiUrl).toBe('http://127.0.0.1:9');
+    expect(registry.get('without')).toBeInstanceOf(ControlledConnection);
+  });
+
   it('forRootAsync takes the classes statically and the rest from a factory with inject', async () => {
     const file = join(tempDir(), 's.toml');
     writeFileSync(file, '[connections.analytics-db]\nurl = "from-file"\n');
