@@ -14,6 +14,9 @@ import type { ConnectionInfo, ConnectionState } from './interfaces/connection-in
 import type { ResetOptions, ResetResult } from './interfaces/reset-result.interface.js';
 import { maskError } from './utils/mask.util.js';
 
+/** At most one connect-failure warning per connection in this interval. */
+const FAILURE_LOG_INTERVAL_MS = 5_000;
+
 function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<T>).then === 'function';
 }
@@ -96,6 +99,8 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
   #disposals: Set<Promise<void>> | null = null;
   /** Aborts connects in flight at shutdown. Allocated on first connect. */
   #shutdown: AbortController | null = null;
+  /** Rate limit of the connect-failure warning: when it was last logged, and how many were held back since. */
+  #failureLog: { at: number; held: number } | null = null;
 
   /** The name this connection is registered under. */
   get name(): string {
@@ -565,12 +570,29 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
         durationMs: Math.round(performance.now() - started),
         error: message,
       });
-      binding.logger.warn(`Connection "${binding.name}" failed to connect (try ${attempt}): ${message}`);
+      this.#warnConnectFailure(binding, attempt, message);
       throw err;
     } finally {
       clearTimeout(timer);
       shutdownSignal.removeEventListener('abort', onShutdown);
     }
+  }
+
+  /**
+   * One warning per failed connect, but at most one every `FAILURE_LOG_INTERVAL_MS` per
+   * connection: during an outage under load every call tries to connect, and the log must stay
+   * readable. The next warning says how many were held back; events and `info()` count them all.
+   */
+  #warnConnectFailure(binding: ConnectionBinding, attempt: number, message: string): void {
+    const now = Date.now();
+    const last = this.#failureLog;
+    if (last && now - last.at < FAILURE_LOG_INTERVAL_MS) {
+      last.held++;
+      return;
+    }
+    const held = last?.held ? ` (${last.held} more failures since the last warning)` : '';
+    binding.logger.warn(`Connection "${binding.name}" failed to connect (try ${attempt}): ${message}${held}`);
+    this.#failureLog = { at: now, held: 0 };
   }
 
   #slot(raw: TRaw, generation: number): Slot<TRaw> {

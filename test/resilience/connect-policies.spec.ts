@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { INestApplicationContext } from '@nestjs/common';
+import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { CircuitOpenError, Connection, ConnectError, type ConnectionEvent } from '../../lib/index.js';
 import { bootApp } from '../support/app.js';
 import { ControlledBase } from '../support/controlled-connection.js';
@@ -54,5 +54,31 @@ describe('Connect policies', () => {
     expect(conn.info().circuit).toBe('closed');
     expect(events.map((e) => e.type)).toContain('circuit-half-open');
     expect(events.map((e) => e.type)).toContain('circuit-closed');
+  });
+});
+
+describe('Connect failures in the log', () => {
+  it('an outage under load logs one warning per 5 s per connection, then says how many were held back', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const warnings: string[] = [];
+    const spy = vi.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => {
+      warnings.push(String(message));
+    });
+    try {
+      const booted = await bootApp({ connections: [Slow] });
+      app = booted.app;
+      const conn = booted.registry.get<Slow>('slow');
+      conn.failNext = 1_000;
+      for (let i = 0; i < 50; i++) await conn.resolve().catch(() => undefined);
+      expect(conn.info().failures).toBe(50);
+      expect(warnings.filter((w) => w.includes('"slow" failed to connect'))).toHaveLength(1);
+      vi.setSystemTime(Date.now() + 5_001);
+      await conn.resolve().catch(() => undefined);
+      const logged = warnings.filter((w) => w.includes('"slow" failed to connect'));
+      expect(logged).toHaveLength(2);
+      expect(logged[1]).toContain('(49 more failures since the last warning)');
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
