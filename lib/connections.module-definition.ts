@@ -15,6 +15,8 @@ import type {
 export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
   new ConfigurableModuleBuilder<ConnectionsModuleOptions>({ optionsInjectionToken: CONNECTIONS_MODULE_OPTIONS })
     .setClassMethodName('forRoot')
+    // `useClass`/`useExisting` factories implement `createConnectionsOptions()`, as TypeOrmModule's do `createTypeOrmOptions()`.
+    .setFactoryMethodName('createConnectionsOptions')
     .setExtras<ConnectionsModuleExtras>({ connections: [], isGlobal: true, imports: [] }, (definition, extras) => {
       const { connections = [], isGlobal = true, imports = [], ...rest } = extras as ConnectionsModuleExtras &
         ConnectionsModuleOptions;

@@ -11,6 +11,7 @@ import {
   InjectConnection,
   UnknownConnectionError,
   getConnectionToken,
+  type ConnectionsModuleOptions,
 } from '../../lib/index.js';
 import { defaultConnectionName } from '../../lib/utils/naming.util.js';
 import { ControlledBase, ControlledConnection, FakeClient } from '../support/controlled-connection.js';
@@ -103,6 +104,17 @@ describe('Module: registration and injection', () => {
     const conn = a.get(AnalyticsDbConnection);
     expect(conn.info().ttlMs).toBe(3_600_000);
     expect((await conn.resolve()).options.url).toBe('from-file');
+  });
+
+  it('forRootAsync takes its options from a class (useClass) too', async () => {
+    @Injectable()
+    class ConnectionsConfig {
+      createConnectionsOptions(): ConnectionsModuleOptions {
+        return { secrets: false, defaults: { drainTimeout: '2s', ttl: '30s' } };
+      }
+    }
+    const a = await compile([ConnectionsModule.forRootAsync({ connections: [ControlledConnection], useClass: ConnectionsConfig })]);
+    expect(a.get(ControlledConnection).info().ttlMs).toBe(30_000);
   });
 
   it('forFeature registers more classes with the same registry', async () => {
