@@ -12,6 +12,7 @@ import {
 import type { ConnectionEvent, ConnectionEventType } from './interfaces/connection-event.interface.js';
 import type { ConnectionInfo, ConnectionState } from './interfaces/connection-info.interface.js';
 import type { ResetOptions, ResetResult } from './interfaces/reset-result.interface.js';
+import type { ConnectContext, UseOptions } from './interfaces/use-options.interface.js';
 import { maskError } from './utils/mask.util.js';
 
 /** At most one connect-failure warning per connection in this interval. */
@@ -42,20 +43,6 @@ interface Slot<TRaw> {
 interface Attempt<TRaw> {
   readonly epoch: number;
   promise: Promise<Slot<TRaw>>;
-}
-
-/** Options of `use()`. */
-export interface UseOptions {
-  /** Retry on a fresh instance after a connection-level error: `true` (3 tries) or a number of tries. For idempotent work only. */
-  retry?: boolean | number;
-}
-
-/** Options passed to `_connect` besides the merged options. */
-export interface ConnectContext {
-  /** Aborted when the connect timed out or the app is shutting down. */
-  signal: AbortSignal;
-  /** Which try of this connect this is (1-based), when `retry` is set. */
-  attempt: number;
 }
 
 /**

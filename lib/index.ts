@@ -1,4 +1,4 @@
-export { BaseConnection, type ConnectContext, type UseOptions } from './base-connection.js';
+export { BaseConnection } from './base-connection.js';
 export { Connection } from './connection.decorator.js';
 export { InjectConnection } from './inject-connection.decorator.js';
 export { getConnectionToken } from './connections.tokens.js';

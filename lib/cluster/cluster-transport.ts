@@ -1,4 +1,5 @@
-import { BaseConnection, type ConnectContext } from '../base-connection.js';
+import { BaseConnection } from '../base-connection.js';
+import type { ConnectContext } from '../interfaces/use-options.interface.js';
 import { ClusterUnavailableError } from './cluster.errors.js';
 
 /** Where a transport delivers what it receives, and tells that its broker link was lost. */

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Redis, RedisOptions } from 'ioredis';
-import { BaseConnection, type ConnectContext } from '../base-connection.js';
+import { BaseConnection } from '../base-connection.js';
+import type { ConnectContext } from '../interfaces/use-options.interface.js';
 import { Connection } from '../connection.decorator.js';
 import { loadPeer } from '../utils/load-peer.util.js';
 import type { RedisConnectionOptions } from './redis-connection-options.interface.js';

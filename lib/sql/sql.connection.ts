@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Knex } from 'knex';
-import { BaseConnection, type ConnectContext } from '../base-connection.js';
+import { BaseConnection } from '../base-connection.js';
+import type { ConnectContext } from '../interfaces/use-options.interface.js';
 import { Connection } from '../connection.decorator.js';
 import { parseDuration } from '../utils/duration.util.js';
 import { defaultExport, loadPeer } from '../utils/load-peer.util.js';
