@@ -12,12 +12,15 @@ import { FORBIDDEN_KEYS, isPlainObject } from '../utils/object.util.js';
 export function envOptionsFor(
   name: string,
   env: Record<string, string | undefined>,
-  knownKeys: Record<string, unknown>,
+  knownKeysOf: () => Record<string, unknown>,
 ): Record<string, unknown> {
   const prefix = `${ENV_PREFIX}${envNameOf(name)}__`;
   const out: Record<string, unknown> = {};
+  // Computed only for a connection that has variables: most have none.
+  let knownKeys: Record<string, unknown> | undefined;
   for (const [variable, value] of Object.entries(env)) {
     if (value === undefined || !variable.startsWith(prefix)) continue;
+    knownKeys ??= knownKeysOf();
     const path = variable.slice(prefix.length).split('__');
     if (path.some((part) => part.length === 0)) {
       throw new ConnectionConfigError(name, variable, 'environment variable name has an empty key part');

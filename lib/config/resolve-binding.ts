@@ -36,7 +36,7 @@ export interface BindingContext {
 export function resolveBinding(spec: ConnectionSpec, ctx: BindingContext): ConnectionBinding {
   const { name, decorator } = spec;
   const fileSection = Object.hasOwn(ctx.sections, name) ? ctx.sections[name] : undefined;
-  const known = mergeLayers(decorator.options as Record<string, unknown> | undefined, fileSection, spec.declared?.options);
+  const known = () => mergeLayers(decorator.options as Record<string, unknown> | undefined, fileSection, spec.declared?.options);
   const envSection = ctx.env ? envOptionsFor(name, ctx.env, known) : {};
   const fromFiles = splitSection(fileSection);
   const fromEnv = splitSection(envSection);

@@ -16,6 +16,7 @@ export const POLICY_KEYS = [
   'slowConnectThreshold',
 ] as const satisfies readonly (keyof ConnectionPolicyOptions)[];
 
+const CANONICAL: ReadonlySet<string> = new Set(POLICY_KEYS);
 const BY_FOLDED = new Map<string, (typeof POLICY_KEYS)[number]>(POLICY_KEYS.map((key) => [fold(key), key]));
 
 function fold(key: string): string {
@@ -24,7 +25,7 @@ function fold(key: string): string {
 
 /** The policy key a secrets/env key spells (`drain_timeout` -> `drainTimeout`), if any. */
 export function policyKeyOf(key: string): (typeof POLICY_KEYS)[number] | undefined {
-  return BY_FOLDED.get(fold(key));
+  return CANONICAL.has(key) ? (key as (typeof POLICY_KEYS)[number]) : BY_FOLDED.get(fold(key));
 }
 
 /**
