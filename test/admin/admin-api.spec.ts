@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BaseConnection, Connection, type ConnectionInfo, type ResetResult } from '../../lib/index.js';
 import { AdminEventStreams } from '../../lib/admin/admin-event-streams.js';
 import { AutoConnection, ControlledBase, ControlledConnection } from '../support/controlled-connection.js';
-import { sseReader, startHttpApp, type HttpApp } from './http-app.js';
+import { httpAppPerTest, sseReader } from './http-app.js';
 
 const BASE = '/admin/connections';
 
@@ -19,16 +19,7 @@ class HangingConnection extends BaseConnection<object> {
   }
 }
 
-let http: HttpApp | undefined;
-afterEach(async () => {
-  await http?.app.close();
-  http = undefined;
-});
-
-async function start(...args: Parameters<typeof startHttpApp>): Promise<HttpApp> {
-  http = await startHttpApp(...args);
-  return http;
-}
+const start = httpAppPerTest();
 
 async function json<T = unknown>(response: Response): Promise<T> {
   expect(response.headers.get('content-type')).toMatch(/application\/json/);
@@ -292,7 +283,6 @@ describe('GET /admin/connections/events', () => {
     const events = sseReader(await request(`${BASE}/events`));
     await events.nextComment('connected');
     await app.close();
-    http = undefined;
     await expect(events.nextData()).rejects.toThrow('stream ended');
   }, 10_000);
 

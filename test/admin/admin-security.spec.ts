@@ -1,9 +1,9 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Connection, ConnectionsAdminModule, ConnectionsModule } from '../../lib/index.js';
 import { AutoConnection, ControlledBase } from '../support/controlled-connection.js';
-import { startHttpApp, TOKEN, type HttpApp } from './http-app.js';
+import { httpAppPerTest, TOKEN } from './http-app.js';
 
 const BASE = '/admin/connections';
 
@@ -38,16 +38,7 @@ class HeaderGuard implements CanActivate {
   }
 }
 
-let http: HttpApp | undefined;
-afterEach(async () => {
-  await http?.app.close();
-  http = undefined;
-});
-
-async function start(...args: Parameters<typeof startHttpApp>): Promise<HttpApp> {
-  http = await startHttpApp(...args);
-  return http;
-}
+const start = httpAppPerTest();
 
 /** Sends the request and reads the body (event streams are cancelled after the headers). */
 async function status(response: Response): Promise<number> {

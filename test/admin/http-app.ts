@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import type { DynamicModule, INestApplication, Provider, Type } from '@nestjs/common';
@@ -118,4 +119,21 @@ export async function closedPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** `startHttpApp` for a test file: the app a test started is closed after that test. */
+export function httpAppPerTest(): (...args: Parameters<typeof startHttpApp>) => Promise<HttpApp> {
+  let current: HttpApp | undefined;
+  afterEach(async () => {
+    await current?.app.close();
+    current = undefined;
+  });
+  return async (...args) => {
+    const started = await startHttpApp(...args);
+    // A test may close its app itself (shutdown tests): closing it again after the test is a no-op.
+    const close = started.app.close.bind(started.app);
+    let closing: Promise<void> | undefined;
+    started.app.close = () => (closing ??= close());
+    return (current = started);
+  };
 }
