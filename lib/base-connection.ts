@@ -247,7 +247,8 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
 
   /**
    * Checks the merged options at bootstrap and on each secrets reload; throw to fail it (S4).
-   * A thrown error's `key` property (if any) becomes the `ConnectionConfigError`'s key.
+   * A thrown error's `key` property (if any) becomes the `ConnectionConfigError`'s key, and its
+   * `problem` (if any) the text after it.
    */
   protected _validateOptions(_options: TOptions): void {}
 
@@ -317,9 +318,11 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
       this._validateOptions(binding.options as TOptions);
     } catch (err) {
       if (err instanceof ConnectionConfigError) throw err;
-      // An author's error may say which option is wrong: keep its `key`.
-      const key = typeof (err as { key?: unknown })?.key === 'string' ? (err as { key: string }).key : undefined;
-      throw new ConnectionConfigError(binding.name, key, maskError(err, binding.secretValues));
+      // An author's error may say which option is wrong (`key`, and then `problem` without it).
+      const { key, problem } = (err ?? {}) as { key?: unknown; problem?: unknown };
+      const named = typeof key === 'string' ? key : undefined;
+      const text = named !== undefined && typeof problem === 'string' ? problem : err;
+      throw new ConnectionConfigError(binding.name, named, maskError(text, binding.secretValues));
     }
   }
 

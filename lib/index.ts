@@ -38,6 +38,7 @@ export type { SqlConnectionOptions, SqlQueryOptions } from './sql/sql-connection
 export { RedisConnection } from './redis/redis.connection.js';
 export type { RedisConnectionOptions } from './redis/redis-connection-options.interface.js';
 export { MissingPeerError } from './utils/load-peer.util.js';
+export { OptionKeyError } from './utils/option-key.error.js';
 // Many replicas: cluster-wide resets over Redis or NATS (the transports' packages are optional peers)
 export { ClusterCoordinator } from './cluster/cluster.coordinator.js';
 export { ClusterUnavailableError, ClusterInstanceIdConflictError } from './cluster/cluster.errors.js';

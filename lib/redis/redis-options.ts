@@ -1,16 +1,6 @@
 import { isPlainObject } from '../utils/object.util.js';
+import { OptionKeyError } from '../utils/option-key.error.js';
 import type { RedisConnectionOptions } from './redis-connection-options.interface.js';
-
-/** A problem with a RedisConnection's options; the registry names the connection (S4). */
-export class RedisOptionsError extends Error {
-  constructor(
-    readonly key: string,
-    problem: string,
-  ) {
-    super(`key "${key}" ${problem}`);
-    this.name = 'RedisOptionsError';
-  }
-}
 
 const PART_KEYS: ReadonlySet<string> = new Set(['url', 'host', 'port', 'username', 'password', 'db', 'tls']);
 
@@ -19,7 +9,7 @@ const PART_KEYS: ReadonlySet<string> = new Set(['url', 'host', 'port', 'username
  * echoes a value. RedisConnection's defaults come first, so code can override them.
  */
 export function ioredisArgsOf(options: RedisConnectionOptions): [string, Record<string, unknown>] | [Record<string, unknown>] {
-  if (!isPlainObject(options)) throw new RedisOptionsError('options', 'must be a table of options');
+  if (!isPlainObject(options)) throw new OptionKeyError('options', 'must be a table of options');
   const rest: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) if (!PART_KEYS.has(key) && value !== undefined) rest[key] = value;
   const base = {
@@ -32,21 +22,21 @@ export function ioredisArgsOf(options: RedisConnectionOptions): [string, Record<
   };
   const { url } = options;
   if (url !== undefined && url !== '') {
-    if (typeof url !== 'string') throw new RedisOptionsError('url', 'must be a string such as redis://user:password@host:6379/0');
+    if (typeof url !== 'string') throw new OptionKeyError('url', 'must be a string such as redis://user:password@host:6379/0');
     let parsed: URL;
     try {
       parsed = new URL(url);
     } catch {
-      throw new RedisOptionsError('url', 'is not a valid URL; expected redis://user:password@host:6379/0 (percent-encode special characters)');
+      throw new OptionKeyError('url', 'is not a valid URL; expected redis://user:password@host:6379/0 (percent-encode special characters)');
     }
     if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-      throw new RedisOptionsError('url', 'must start with redis:// or rediss://');
+      throw new OptionKeyError('url', 'must start with redis:// or rediss://');
     }
     return [url, base];
   }
   const parts: Record<string, unknown> = {};
   if (options.host !== undefined) {
-    if (typeof options.host !== 'string' || options.host === '') throw new RedisOptionsError('host', 'must be a host name');
+    if (typeof options.host !== 'string' || options.host === '') throw new OptionKeyError('host', 'must be a host name');
     parts.host = options.host;
   }
   if (options.port !== undefined) parts.port = integer('port', options.port, 1, 65_535);
@@ -58,7 +48,7 @@ export function ioredisArgsOf(options: RedisConnectionOptions): [string, Record<
   if (tls !== undefined && tls !== false && tls !== 'false') {
     if (tls === true || tls === 'true') parts.tls = {};
     else if (isPlainObject(tls)) parts.tls = tls;
-    else throw new RedisOptionsError('tls', 'must be true, false or a table of TLS options');
+    else throw new OptionKeyError('tls', 'must be true, false or a table of TLS options');
   }
   return [{ ...base, ...parts }];
 }
@@ -67,7 +57,7 @@ function integer(key: string, value: unknown, min: number, max: number): number 
   // Environment variables arrive as strings: CONNECTIONS__CACHE__DB=2.
   const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-    throw new RedisOptionsError(key, `must be a whole number from ${min} to ${max}`);
+    throw new OptionKeyError(key, `must be a whole number from ${min} to ${max}`);
   }
   return n;
 }

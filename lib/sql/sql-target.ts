@@ -1,7 +1,7 @@
 import { isPlainObject } from '../utils/object.util.js';
 import { findDialect, KNOWN_DIALECTS, type SqlDialect } from './sql-dialects.js';
 import type { SqlConnectionOptions } from './sql-connection-options.interface.js';
-import { SqlOptionsError } from './sql-options.error.js';
+import { OptionKeyError } from '../utils/option-key.error.js';
 
 /** Where a SqlConnection connects, from a `url` or from Streamlit's parts. */
 export interface SqlTarget {
@@ -37,24 +37,24 @@ const URL_FORM = 'dialect[+driver]://username:password@host:port/database';
  * as in Streamlit. Values are never echoed in errors.
  */
 export function resolveSqlTarget(options: SqlConnectionOptions): SqlTarget {
-  if (!isPlainObject(options)) throw new SqlOptionsError('options', 'must be a table of options');
+  if (!isPlainObject(options)) throw new OptionKeyError('options', 'must be a table of options');
   if (options.client !== undefined) {
-    throw new SqlOptionsError('client', `is knex's name for it; use dialect (${KNOWN_DIALECTS}) or url instead`);
+    throw new OptionKeyError('client', `is knex's name for it; use dialect (${KNOWN_DIALECTS}) or url instead`);
   }
   for (const key of ['connection', 'pool', 'query'] as const) {
-    if (options[key] !== undefined && !isPlainObject(options[key])) throw new SqlOptionsError(key, 'must be a table');
+    if (options[key] !== undefined && !isPlainObject(options[key])) throw new OptionKeyError(key, 'must be a table');
   }
   if (options.url !== undefined && options.url !== '') return targetOfUrl(options.url);
   return targetOfParts(options);
 }
 
 function targetOfUrl(url: unknown): SqlTarget {
-  if (typeof url !== 'string') throw new SqlOptionsError('url', `must be a string such as ${URL_FORM}`);
+  if (typeof url !== 'string') throw new OptionKeyError('url', `must be a string such as ${URL_FORM}`);
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new SqlOptionsError('url', `is not a valid URL; expected ${URL_FORM} (percent-encode special characters in the password)`);
+    throw new OptionKeyError('url', `is not a valid URL; expected ${URL_FORM} (percent-encode special characters in the password)`);
   }
   const [dialectName, driver] = parsed.protocol.slice(0, -1).split('+', 2);
   const dialect = dialectOf('url', dialectName);
@@ -80,20 +80,20 @@ function targetOfUrl(url: unknown): SqlTarget {
 
 function targetOfParts(options: SqlConnectionOptions): SqlTarget {
   if (options.dialect === undefined || options.dialect === '') {
-    throw new SqlOptionsError(
+    throw new OptionKeyError(
       'dialect',
       `is required when there is no url: set url = "${URL_FORM}", or dialect (${KNOWN_DIALECTS}) and its parts`,
     );
   }
-  if (typeof options.dialect !== 'string') throw new SqlOptionsError('dialect', `must be one of ${KNOWN_DIALECTS}`);
+  if (typeof options.dialect !== 'string') throw new OptionKeyError('dialect', `must be one of ${KNOWN_DIALECTS}`);
   const dialect = dialectOf('dialect', options.dialect);
   if (options.driver !== undefined) {
-    if (typeof options.driver !== 'string') throw new SqlOptionsError('driver', 'must be a string');
+    if (typeof options.driver !== 'string') throw new OptionKeyError('driver', 'must be a string');
     checkDriver('driver', dialect, options.driver);
   }
   const database = text(options, 'database');
   if (dialect.embedded && database === undefined) {
-    throw new SqlOptionsError('database', 'is required for sqlite: the path of the database file, or ":memory:"');
+    throw new OptionKeyError('database', 'is required for sqlite: the path of the database file, or ":memory:"');
   }
   return {
     dialect,
@@ -108,20 +108,20 @@ function targetOfParts(options: SqlConnectionOptions): SqlTarget {
 
 function dialectOf(key: string, name: string): SqlDialect {
   const dialect = findDialect(name);
-  if (!dialect) throw new SqlOptionsError(key, `names an unknown dialect; known dialects: ${KNOWN_DIALECTS}`);
+  if (!dialect) throw new OptionKeyError(key, `names an unknown dialect; known dialects: ${KNOWN_DIALECTS}`);
   return dialect;
 }
 
 function checkDriver(key: string, dialect: SqlDialect, driver: string): void {
   if (!dialect.drivers.includes(driver.toLowerCase())) {
-    throw new SqlOptionsError(key, `names a driver that is not one for ${dialect.name}; use ${dialect.client} (or leave driver out)`);
+    throw new OptionKeyError(key, `names a driver that is not one for ${dialect.name}; use ${dialect.client} (or leave driver out)`);
   }
 }
 
 function text(options: SqlConnectionOptions, key: 'username' | 'host' | 'database'): string | undefined {
   const value = options[key];
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string') throw new SqlOptionsError(key, 'must be a string');
+  if (typeof value !== 'string') throw new OptionKeyError(key, 'must be a string');
   return value;
 }
 
@@ -130,7 +130,7 @@ function portOf(value: unknown): number | undefined {
   // Environment variables arrive as strings: CONNECTIONS__NOTES__PORT=5433.
   const port = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535) {
-    throw new SqlOptionsError('port', 'must be a whole number from 1 to 65535');
+    throw new OptionKeyError('port', 'must be a whole number from 1 to 65535');
   }
   return port;
 }
@@ -139,6 +139,6 @@ function decode(key: string, value: string): string {
   try {
     return decodeURIComponent(value);
   } catch {
-    throw new SqlOptionsError(key, 'has a malformed percent-encoding');
+    throw new OptionKeyError(key, 'has a malformed percent-encoding');
   }
 }
