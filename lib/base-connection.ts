@@ -14,6 +14,7 @@ import type { ConnectionInfo, ConnectionState } from './interfaces/connection-in
 import type { ResetOptions, ResetResult } from './interfaces/reset-result.interface.js';
 import type { ConnectContext, UseOptions } from './interfaces/use-options.interface.js';
 import { maskError } from './utils/mask.util.js';
+import { withTimeout } from './utils/timeout.util.js';
 
 /** At most one connect-failure warning per connection in this interval. */
 const FAILURE_LOG_INTERVAL_MS = 5_000;
@@ -519,7 +520,6 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
     const controller = new AbortController();
     const onShutdown = () => controller.abort(shutdownSignal.reason);
     shutdownSignal.addEventListener('abort', onShutdown, { once: true });
-    let timer: NodeJS.Timeout | undefined;
     try {
       // Called now, not in a later microtask: a stampede of callers must not delay the connect.
       // (The executor also turns a synchronous throw of `_connect` into a rejection.)
@@ -529,20 +529,14 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
       const raw =
         timeoutMs === null
           ? await connecting
-          : await Promise.race([
-              connecting,
-              new Promise<never>((_, reject) => {
-                timer = setTimeout(() => {
-                  controller.abort();
-                  // The late instance, if it ever comes, is disposed: a timeout must not leak it.
-                  connecting.then(
-                    (late) => this.#retire(this.#slot(late, 0)),
-                    () => undefined,
-                  );
-                  reject(new Error(`connect timed out after ${timeoutMs} ms`));
-                }, timeoutMs);
-              }),
-            ]);
+          : await withTimeout(connecting, timeoutMs, `connect timed out after ${timeoutMs} ms`, () => {
+              controller.abort();
+              // The late instance, if it ever comes, is disposed: a timeout must not leak it.
+              connecting.then(
+                (late) => this.#retire(this.#slot(late, 0)),
+                () => undefined,
+              );
+            });
       const generation = ++this.#generation;
       const durationMs = Math.round(performance.now() - started);
       this.#connects++;
@@ -563,7 +557,6 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
       this.#warnConnectFailure(binding, attempt, message);
       throw err;
     } finally {
-      clearTimeout(timer);
       shutdownSignal.removeEventListener('abort', onShutdown);
     }
   }
@@ -630,22 +623,18 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
     const binding = this.#bound();
     const started = performance.now();
     let error: string | undefined;
-    let timer: NodeJS.Timeout | undefined;
     try {
       // `_disconnect` gets `drainTimeout` too: a client stuck on a dead socket must not hold up
       // shutdown for ever. Past that it is abandoned (it may still finish on its own).
       const limitMs = binding.policy.drainTimeoutMs;
-      await Promise.race([
+      await withTimeout(
         Promise.resolve().then(() => this._disconnect(slot.raw)),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`_disconnect did not finish within ${limitMs} ms; abandoned`)), limitMs);
-        }),
-      ]);
+        limitMs,
+        `_disconnect did not finish within ${limitMs} ms; abandoned`,
+      );
     } catch (err) {
       error = maskError(err, binding.secretValues);
       binding.logger.warn(`Connection "${binding.name}" failed to disconnect generation ${slot.generation}: ${error}`);
-    } finally {
-      clearTimeout(timer);
     }
     this.#emit('disposed', slot.generation, {
       durationMs: Math.round(performance.now() - started),

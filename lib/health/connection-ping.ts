@@ -2,6 +2,7 @@ import type { BaseConnection } from '../base-connection.js';
 import { kBinding } from '../connection-binding.js';
 import type { ConnectionRegistry } from '../connection-registry.js';
 import { maskError } from '../utils/mask.util.js';
+import { withTimeout } from '../utils/timeout.util.js';
 import type { ConnectionPingResult, ConnectionsHealthReport } from './connections-health.interfaces.js';
 
 /** Default ping timeout: the one Terminus' own indicators use. */
@@ -17,23 +18,11 @@ type AnyConnection = BaseConnection<any, any>;
  * reach us unmasked from the driver, so this is where M1 is enforced for health output.
  */
 export async function pingConnection(connection: AnyConnection, timeoutMs = DEFAULT_PING_TIMEOUT_MS): Promise<ConnectionPingResult> {
-  let timer: NodeJS.Timeout | undefined;
-  const ping = connection.ping();
-  // After a timeout nobody awaits the ping any more: its late failure must not go unhandled.
-  ping.catch(() => undefined);
   try {
-    await Promise.race([
-      ping,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`ping timed out after ${timeoutMs} ms`)), timeoutMs);
-        timer.unref();
-      }),
-    ]);
+    await withTimeout(connection.ping(), timeoutMs, `ping timed out after ${timeoutMs} ms`);
     return { status: 'up' };
   } catch (err) {
     return { status: 'down', error: maskError(err, connection[kBinding]?.secretValues ?? []) };
-  } finally {
-    clearTimeout(timer);
   }
 }
 
