@@ -9,7 +9,7 @@ import 'reflect-metadata';
 import { Controller, Delete, Get, Inject, Injectable, Module, Param, Post, Query } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import knex from 'knex';
-import { ConnectionRegistry, ConnectionsModule, InjectConnection } from '../../dist/index.js';
+import { ConnectionRegistry, ConnectionsModule, InjectConnection } from 'nestjs-connections';
 import { ITEMS_TABLE, POOL_MAX, pgUrl } from './postgres.mjs';
 
 const variant = process.argv[2];

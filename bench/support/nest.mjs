@@ -3,7 +3,7 @@
 import 'reflect-metadata';
 import { Inject, Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { BaseConnection, Connection, ConnectionsModule, ConnectionRegistry } from '../../dist/index.js';
+import { BaseConnection, Connection, ConnectionsModule, ConnectionRegistry } from 'nestjs-connections';
 import { sleep } from './stats.mjs';
 
 export { BaseConnection, Connection, ConnectionsModule, ConnectionRegistry, Inject, Injectable, Module };

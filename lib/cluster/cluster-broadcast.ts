@@ -1,4 +1,4 @@
-import type { ClusterReply, ClusterResetResult } from './cluster.interfaces.js';
+import type { ClusterReply, ClusterResetResult } from '../interfaces/cluster.interfaces.js';
 
 /**
  * One cluster reset waiting for its answers: it completes when every expected replica has

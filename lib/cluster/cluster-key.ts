@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'smol-toml';
-import { ConnectionConfigError } from '../connection.errors.js';
+import { ConnectionConfigError } from '../errors/connection.errors.js';
 import { isPlainObject } from '../utils/object.util.js';
 import { CLUSTER_KEY_ENV } from './cluster.constants.js';
 import { checkKey } from './cluster-options.js';

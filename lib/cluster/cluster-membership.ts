@@ -1,4 +1,4 @@
-import type { ClusterMember } from './cluster.interfaces.js';
+import type { ClusterMember } from '../interfaces/cluster.interfaces.js';
 import type { MemberBody } from './cluster-message.js';
 
 interface MemberRecord {

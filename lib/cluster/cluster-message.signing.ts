@@ -1,7 +1,7 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { MAX_MESSAGE_BYTES } from './cluster.constants.js';
 import { isClusterMessage, type ClusterMessage } from './cluster-message.js';
-import type { ClusterDropReason } from './cluster.interfaces.js';
+import type { ClusterDropReason } from '../interfaces/cluster.interfaces.js';
 
 export type OpenResult = { ok: true; message: ClusterMessage } | { ok: false; reason: ClusterDropReason };
 

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { ConnectionConfigError } from '../connection.errors.js';
-import { describe } from '../config/resolve-policy.js';
+import { ConnectionConfigError } from '../errors/connection.errors.js';
+import { describe } from '../utils/describe.util.js';
 import { parseDuration } from '../utils/duration.util.js';
 import { isPlainObject } from '../utils/object.util.js';
 import {
@@ -16,7 +16,7 @@ import {
   INSTANCE_ID_PATTERN,
   MIN_KEY_LENGTH,
 } from './cluster.constants.js';
-import type { ClusterOptions } from './cluster.interfaces.js';
+import type { ClusterOptions } from '../interfaces/cluster.interfaces.js';
 
 const CLUSTER_KEYS = new Set(['transport', 'instanceId', 'channel', 'ackTimeout', 'heartbeat', 'key', 'insecure', 'version']);
 const TRANSPORT_KEYS: Record<'redis' | 'nats', Set<string>> = {

@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import type { ResetStrategy } from '../interfaces/reset-result.interface.js';
-import type { ClusterResetOptions } from './cluster.interfaces.js';
+import type { ClusterResetOptions } from '../interfaces/cluster.interfaces.js';
 
 /**
  * `?scope=` and `?targets=` of the admin reset routes: `null` for a local reset (no scope, or

@@ -1,6 +1,6 @@
-import { BaseConnection } from '../base-connection.js';
+import { BaseConnection } from '../core/base-connection.js';
 import type { ConnectContext } from '../interfaces/use-options.interface.js';
-import { ClusterUnavailableError } from './cluster.errors.js';
+import { ClusterUnavailableError } from '../errors/cluster.errors.js';
 
 /** Where a transport delivers what it receives, and tells that its broker link was lost. */
 export interface ClusterTransportHooks {

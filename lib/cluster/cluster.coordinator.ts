@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Subject, type Observable } from 'rxjs';
-import { kClose } from '../connection-binding.js';
-import { ConnectionConfigError, ConnectionsError } from '../connection.errors.js';
+import { kClose } from '../core/connection-binding.js';
+import { ConnectionConfigError, ConnectionsError } from '../errors/connection.errors.js';
 import type { ResetOptions, ResetResult } from '../interfaces/reset-result.interface.js';
-import { MissingPeerError } from '../utils/load-peer.util.js';
+import { MissingPeerError } from '../errors/missing-peer.error.js';
 import { maskError } from '../utils/mask.util.js';
 import { PendingBroadcast } from './cluster-broadcast.js';
 import { ClusterMembership } from './cluster-membership.js';
@@ -22,7 +22,7 @@ import type { ClusterSettings } from './cluster-options.js';
 import { ClusterReplayGuard } from './cluster-replay.guard.js';
 import type { ClusterTransport } from './cluster-transport.js';
 import { LIVENESS_HEARTBEATS, RECONNECT_FIRST_DELAY_MS, RECONNECT_MAX_DELAY_MS } from './cluster.constants.js';
-import { ClusterInstanceIdConflictError, ClusterUnavailableError } from './cluster.errors.js';
+import { ClusterInstanceIdConflictError, ClusterUnavailableError } from '../errors/cluster.errors.js';
 import type {
   ClusterDropReason,
   ClusterEvent,
@@ -31,7 +31,7 @@ import type {
   ClusterResetResult,
   ClusterState,
   ClusterStatus,
-} from './cluster.interfaces.js';
+} from '../interfaces/cluster.interfaces.js';
 import { isTargeted, normalizeTargets } from './instance-targets.js';
 
 /** What the coordinator resets on this replica: the registry's local resets. */

@@ -1,4 +1,4 @@
-import { ConnectionConfigError } from '../connection.errors.js';
+import { ConnectionConfigError } from '../errors/connection.errors.js';
 
 const TARGET_PATTERN = /^[A-Za-z0-9_*?-]{1,128}$/;
 

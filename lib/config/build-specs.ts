@@ -1,16 +1,16 @@
-import { getConnectionMetadata, isDecoratedConnection } from '../connection.decorator.js';
-import { BaseConnection } from '../base-connection.js';
-import { ConnectionConfigError } from '../connection.errors.js';
+import { getConnectionMetadata, isDecoratedConnection } from '../core/connection.decorator.js';
+import { BaseConnection } from '../core/base-connection.js';
+import { ConnectionConfigError } from '../errors/connection.errors.js';
 import type {
   ConnectionClass,
   ConnectionDeclaration,
   ConnectionEntry,
-} from '../interfaces/connections-module-options.interface.js';
+} from '../core/connections-module-options.interface.js';
 import { defaultConnectionName } from '../utils/naming.util.js';
 import { isPlainObject } from '../utils/object.util.js';
-import { BUILT_IN_TYPES } from './built-in-types.js';
 import type { ConnectionSpec } from './connection-spec.js';
-import { POLICY_KEYS, describe } from './resolve-policy.js';
+import { describe } from '../utils/describe.util.js';
+import { POLICY_KEYS } from './resolve-policy.js';
 import type { SecretsSections } from './secrets-files.js';
 
 const DECLARATION_KEYS = new Set<string>(['name', 'type', 'options', ...POLICY_KEYS]);
@@ -43,7 +43,11 @@ export function specOfClass(cls: unknown): ConnectionSpec {
   return { name, cls, typeLabel: cls.name, decorator, origin: 'class' };
 }
 
-/** Resolves a type given by name: a built-in (`sql`, `redis`) or one of the module's `types`. */
+/**
+ * Resolves a type given by name. `types` holds every known name: the module layer passes the
+ * built-ins (`sql`, `redis`) and the app's own `types` (which win), so this layer never imports
+ * a driver's code.
+ */
 export function resolveType(
   name: string,
   type: unknown,
@@ -53,10 +57,9 @@ export function resolveType(
   if (typeof type !== 'string' || type.length === 0) {
     throw new ConnectionConfigError(name, 'type', `must be a BaseConnection class or a type name (got ${describe(type)})`);
   }
-  const custom = types && Object.hasOwn(types, type) ? types[type] : undefined;
-  const cls = custom ?? (Object.hasOwn(BUILT_IN_TYPES, type) ? BUILT_IN_TYPES[type] : undefined);
+  const cls = types && Object.hasOwn(types, type) ? types[type] : undefined;
   if (!cls) {
-    const known = [...Object.keys(BUILT_IN_TYPES), ...Object.keys(types ?? {})];
+    const known = Object.keys(types ?? {});
     throw new ConnectionConfigError(name, 'type', `unknown type "${type}"; known types: ${known.join(', ') || '(none)'}`);
   }
   return { cls, label: type };

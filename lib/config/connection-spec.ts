@@ -1,6 +1,6 @@
 import type { ConnectionDecoratorOptions } from '../interfaces/connection-options.interface.js';
 import type { ConnectionPolicyOptions } from '../interfaces/connection-policy.interface.js';
-import type { ConnectionClass } from '../interfaces/connections-module-options.interface.js';
+import type { ConnectionClass } from '../core/connections-module-options.interface.js';
 
 /** One connection to register: where its class, name and options come from. */
 export interface ConnectionSpec {

@@ -1,5 +1,5 @@
-import { ENV_PREFIX } from '../connections.constants.js';
-import { ConnectionConfigError } from '../connection.errors.js';
+import { ENV_PREFIX } from '../core/connections.constants.js';
+import { ConnectionConfigError } from '../errors/connection.errors.js';
 import { envNameOf } from '../utils/naming.util.js';
 import { FORBIDDEN_KEYS, isPlainObject } from '../utils/object.util.js';
 

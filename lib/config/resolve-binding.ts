@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { Subject } from 'rxjs';
-import type { ConnectionBinding } from '../connection-binding.js';
-import { ConnectionConfigError } from '../connection.errors.js';
+import type { ConnectionBinding } from '../core/connection-binding.js';
+import { ConnectionConfigError } from '../errors/connection.errors.js';
 import type { ConnectionEvent } from '../interfaces/connection-event.interface.js';
 import type { ConnectionPolicyOptions } from '../interfaces/connection-policy.interface.js';
 import { collectSecretValues } from '../utils/mask.util.js';

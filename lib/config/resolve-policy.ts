@@ -1,6 +1,7 @@
-import { DEFAULT_DRAIN_TIMEOUT_MS } from '../connections.constants.js';
-import { ConnectionConfigError } from '../connection.errors.js';
-import type { ResolvedPolicy } from '../connect-policy.js';
+import { describe } from '../utils/describe.util.js';
+import { DEFAULT_DRAIN_TIMEOUT_MS } from '../core/connections.constants.js';
+import { ConnectionConfigError } from '../errors/connection.errors.js';
+import type { ResolvedPolicy } from '../core/connect-policy.js';
 import type { ConnectionPolicyOptions } from '../interfaces/connection-policy.interface.js';
 import { parseDuration } from '../utils/duration.util.js';
 import { isPlainObject } from '../utils/object.util.js';
@@ -175,12 +176,3 @@ function breakerOf(name: string, value: unknown): ResolvedPolicy['breaker'] {
   return { threshold, halfOpenAfterMs };
 }
 
-/** What kind of value was given, without the value. */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (value instanceof Date) return 'a date';
-  if (typeof value === 'string') return value.length === 0 ? 'an empty string' : 'a string that is not one';
-  if (typeof value === 'number') return Number.isFinite(value) ? 'a number out of range' : 'a non-finite number';
-  return `a ${typeof value}`;
-}

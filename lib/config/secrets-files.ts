@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
-import { DEFAULT_SECRETS_FILE } from '../connections.constants.js';
-import { ConnectionConfigError } from '../connection.errors.js';
-import type { SecretsOptions } from '../interfaces/connections-module-options.interface.js';
+import { DEFAULT_SECRETS_FILE } from '../core/connections.constants.js';
+import { ConnectionConfigError } from '../errors/connection.errors.js';
+import type { SecretsOptions } from '../core/connections-module-options.interface.js';
 import { FORBIDDEN_KEYS, findForbiddenKey, isPlainObject, mergeLayers } from '../utils/object.util.js';
 
 /** The `[connections.<name>]` sections of all secrets files, merged (later files win key by key). */

@@ -3,5 +3,4 @@ export * from './connection-options.interface.js';
 export * from './connection-info.interface.js';
 export * from './connection-event.interface.js';
 export * from './reset-result.interface.js';
-export * from './connections-module-options.interface.js';
 export * from './use-options.interface.js';

@@ -1,4 +1,5 @@
-import { MASK } from '../connections.constants.js';
+/** The mask that replaces every secret value. */
+export const MASK = '***';
 
 /** Keys whose values are secrets (M1): password, secret, token, key, credential, auth, cert... */
 const SECRET_KEY = /pass|pwd|secret|token|key|credential|auth|cert|cookie|session|signature/i;

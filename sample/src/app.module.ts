@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ConnectionsAdminModule, ConnectionsModule } from '../../lib/index.js';
+import { ConnectionsAdminModule } from '../../lib/ops/admin/index.js';
+import { ConnectionsModule } from '../../lib/index.js';
 import { ClockModule } from './clock/clock.module.js';
 import { NotesModule } from './notes/notes.module.js';
 import { OpsModule } from './ops/ops.module.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { BaseConnection, Connection, type ConnectionInfo, type ResetResult } from '../../lib/index.js';
-import { AdminEventStreams } from '../../lib/admin/admin-event-streams.js';
+import { BaseConnection, Connection, type ConnectionInfo, type ResetResult } from 'nestjs-connections';
+import { AdminEventStreams } from '../../lib/ops/admin/admin-event-streams.js';
 import { AutoConnection, ControlledBase, ControlledConnection } from '../support/controlled-connection.js';
 import { httpAppPerTest, sseReader } from './http-app.js';
 

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CircuitOpenError,
-  ClusterUnavailableError,
-  ConnectError,
-  ConnectionClosedError,
-  ConnectionConfigError,
-  UnknownConnectionError,
-} from '../../lib/index.js';
-import { toHttpException } from '../../lib/admin/connections-admin.exception-filter.js';
+import { CircuitOpenError, ConnectError, ConnectionClosedError, ConnectionConfigError, UnknownConnectionError } from 'nestjs-connections';
+import { ClusterUnavailableError } from 'nestjs-connections/cluster';
+import { toHttpException } from '../../lib/ops/admin/connections-admin.exception-filter.js';
 
 describe('admin error mapping', () => {
   const cases: Array<[string, Error, number]> = [

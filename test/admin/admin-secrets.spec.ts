@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BaseConnection, Connection, type ConnectionInfo } from '../../lib/index.js';
+import { BaseConnection, Connection, type ConnectionInfo } from 'nestjs-connections';
 import { closedPort, sseReader, startHttpApp, type HttpApp } from './http-app.js';
 import { KnexPgConnection } from '../support/knex-pg-connection.js';
 

@@ -1,7 +1,8 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { describe, expect, it } from 'vitest';
-import { Connection, ConnectionsAdminModule, ConnectionsModule } from '../../lib/index.js';
+import { Connection, ConnectionsModule } from 'nestjs-connections';
+import { ConnectionsAdminModule } from 'nestjs-connections/admin';
 import { AutoConnection, ControlledBase } from '../support/controlled-connection.js';
 import { httpAppPerTest, TOKEN } from './http-app.js';
 

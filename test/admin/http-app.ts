@@ -3,13 +3,8 @@ import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import type { DynamicModule, INestApplication, Provider, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import {
-  ConnectionRegistry,
-  ConnectionsAdminModule,
-  ConnectionsModule,
-  type ConnectionsAdminOptions,
-  type ConnectionsForRootOptions,
-} from '../../lib/index.js';
+import { ConnectionRegistry, ConnectionsModule, type ConnectionsForRootOptions } from 'nestjs-connections';
+import { ConnectionsAdminModule, type ConnectionsAdminOptions } from 'nestjs-connections/admin';
 
 export const TOKEN = 'test-admin-token-0123456789';
 

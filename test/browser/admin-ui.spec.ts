@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BaseConnection, Connection } from '../../lib/index.js';
+import { BaseConnection, Connection } from 'nestjs-connections';
 import { startHttpApp, TOKEN, type HttpApp } from '../admin/http-app.js';
 import { AutoConnection } from '../support/controlled-connection.js';
 

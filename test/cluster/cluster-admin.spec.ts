@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ClusterResetResult, ClusterStatus, ResetResult } from '../../lib/index.js';
+import type { ClusterResetResult, ClusterStatus } from 'nestjs-connections/cluster';
+import type { ResetResult } from 'nestjs-connections';
 import { startHttpApp, type HttpApp } from '../admin/http-app.js';
 import { bootApp } from '../support/app.js';
 import { AutoConnection } from '../support/controlled-connection.js';

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Logger } from '@nestjs/common';
 import type { INestApplicationContext } from '@nestjs/common';
 import { firstValueFrom, filter } from 'rxjs';
-import { Connection, ConnectionConfigError, ConnectionsModule } from '../../lib/index.js';
+import { Connection, ConnectionConfigError, ConnectionsModule } from 'nestjs-connections';
 import { bootApp } from '../support/app.js';
 import { ControlledBase } from '../support/controlled-connection.js';
 import { tempDir, writeAtomic } from '../support/temp-files.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { INestApplicationContext } from '@nestjs/common';
-import { CircuitOpenError, Connection, ConnectError, ConnectionRegistry, type ConnectionClass } from '../../lib/index.js';
+import { CircuitOpenError, Connection, ConnectError, ConnectionRegistry, type ConnectionClass } from 'nestjs-connections';
 import { bootApp } from '../support/app.js';
 import { ControlledBase, ControlledConnection, FakeClient } from '../support/controlled-connection.js';
 import { flush } from '../support/deferred.js';

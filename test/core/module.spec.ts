@@ -3,16 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Inject, Injectable, Module, type INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import {
-  BaseConnection,
-  Connection,
-  ConnectionRegistry,
-  ConnectionsModule,
-  InjectConnection,
-  UnknownConnectionError,
-  getConnectionToken,
-  type ConnectionsModuleOptions,
-} from '../../lib/index.js';
+import { BaseConnection, Connection, ConnectionRegistry, ConnectionsModule, InjectConnection, UnknownConnectionError, getConnectionToken, type ConnectionsModuleOptions } from 'nestjs-connections';
 import { defaultConnectionName } from '../../lib/utils/naming.util.js';
 import { ControlledBase, ControlledConnection, FakeClient } from '../support/controlled-connection.js';
 import { tempDir } from '../support/temp-files.js';

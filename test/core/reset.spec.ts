@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { INestApplicationContext } from '@nestjs/common';
 import { firstValueFrom, filter } from 'rxjs';
-import { Connection, ConnectError, type ConnectionEvent } from '../../lib/index.js';
+import { Connection, ConnectError, type ConnectionEvent } from 'nestjs-connections';
 import { bootApp } from '../support/app.js';
 import { ControlledBase, ControlledConnection, FakeClient } from '../support/controlled-connection.js';
 import { deferred, flush } from '../support/deferred.js';

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Logger } from '@nestjs/common';
-import { BaseConnection, Connection, ConnectError, type ConnectionEvent } from '../../lib/index.js';
+import { BaseConnection, Connection, ConnectError, type ConnectionEvent } from 'nestjs-connections';
 import { bootApp } from '../support/app.js';
 
 const PASSWORD = 'Pa55-w0rd!xyz';

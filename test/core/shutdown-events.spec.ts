@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toArray } from 'rxjs';
-import { Connection, ConnectionClosedError, type ConnectionEvent } from '../../lib/index.js';
+import { Connection, ConnectionClosedError, type ConnectionEvent } from 'nestjs-connections';
 import { bootApp } from '../support/app.js';
 import { ControlledBase, ControlledConnection } from '../support/controlled-connection.js';
 import { deferred, flush } from '../support/deferred.js';

@@ -2,7 +2,8 @@ import { Controller, Get, Inject, type INestApplicationContext } from '@nestjs/c
 import type { Knex } from 'knex';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BaseConnection, Connection, ConnectionsHealthIndicator, ConnectionsHealthModule } from '../../lib/index.js';
+import { BaseConnection, Connection } from 'nestjs-connections';
+import { ConnectionsHealthIndicator, ConnectionsHealthModule } from 'nestjs-connections/terminus';
 import { closedPort, startHttpApp, type HttpApp } from '../admin/http-app.js';
 import { bootApp } from '../support/app.js';
 import { AutoConnection } from '../support/controlled-connection.js';

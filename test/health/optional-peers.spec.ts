@@ -33,17 +33,17 @@ describe('optional peers @nestjs/terminus and @opentelemetry/api', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('the package root loads without them', async () => {
+  it('the package root and the ops entry points load without them', async () => {
     await expect(import('@nestjs/terminus')).rejects.toThrow('mock'); // the simulation works
-    const root = await import('../../lib/index.js');
-    expect(root.ConnectionsHealthIndicator).toBeTypeOf('function');
-    expect(root.ConnectionsTelemetryModule).toBeTypeOf('function');
-    expect(root.ConnectionsAdminModule).toBeTypeOf('function');
+    expect((await import('nestjs-connections')).ConnectionsModule).toBeTypeOf('function');
+    expect((await import('nestjs-connections/terminus')).ConnectionsHealthIndicator).toBeTypeOf('function');
+    expect((await import('nestjs-connections/otel')).ConnectionsTelemetryModule).toBeTypeOf('function');
+    expect((await import('nestjs-connections/admin')).ConnectionsAdminModule).toBeTypeOf('function');
   });
 
   it('providing ConnectionsHealthIndicator without Terminus fails bootstrap with a message naming the package', async () => {
     const { bootApp } = await import('../support/app.js');
-    const { ConnectionsHealthModule } = await import('../../lib/index.js');
+    const { ConnectionsHealthModule } = await import('nestjs-connections/terminus');
     await expect(bootApp({ connections: [] }, { imports: [ConnectionsHealthModule] })).rejects.toThrow(
       /ConnectionsHealthIndicator needs the optional peer "@nestjs\/terminus": npm install @nestjs\/terminus/,
     );
@@ -53,7 +53,7 @@ describe('optional peers @nestjs/terminus and @opentelemetry/api', () => {
     const warn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const { bootApp } = await import('../support/app.js');
     const { AutoConnection } = await import('../support/controlled-connection.js');
-    const { ConnectionsTelemetry, ConnectionsTelemetryModule } = await import('../../lib/index.js');
+    const { ConnectionsTelemetry, ConnectionsTelemetryModule } = await import('nestjs-connections/otel');
     const { app } = await bootApp({ connections: [AutoConnection] }, { imports: [ConnectionsTelemetryModule.forRoot()] });
     try {
       expect(app.get(ConnectionsTelemetry).enabled).toBe(false);

@@ -4,12 +4,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { filter, firstValueFrom } from 'rxjs';
 import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
-import {
-  ConnectError,
-  ConnectionRegistry,
-  RedisConnection,
-  type ConnectionEvent,
-} from '../../lib/index.js';
+import { ConnectError, ConnectionRegistry, type ConnectionEvent } from 'nestjs-connections';
+import { RedisConnection } from 'nestjs-connections/redis';
 import { bootApp } from '../support/app.js';
 import { describeWithServices, SERVICES } from '../support/services.js';
 import { until } from '../support/until.js';

@@ -2,12 +2,7 @@ import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { Logger } from '@nestjs/common';
-import {
-  Connection,
-  ConnectionConfigError,
-  type ConnectionEntry,
-  type ConnectionsForRootOptions,
-} from '../../lib/index.js';
+import { Connection, ConnectionConfigError, type ConnectionEntry, type ConnectionsForRootOptions } from 'nestjs-connections';
 import { bootApp } from '../support/app.js';
 import { ControlledBase } from '../support/controlled-connection.js';
 import { tempDir, writeAtomic } from '../support/temp-files.js';

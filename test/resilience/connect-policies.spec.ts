@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Logger, type INestApplicationContext } from '@nestjs/common';
-import { CircuitOpenError, Connection, ConnectError, type ConnectionEvent } from '../../lib/index.js';
+import { CircuitOpenError, Connection, ConnectError, type ConnectionEvent } from 'nestjs-connections';
 import { bootApp } from '../support/app.js';
 import { ControlledBase } from '../support/controlled-connection.js';
 import { flush } from '../support/deferred.js';

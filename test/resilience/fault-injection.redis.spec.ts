@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { RedisConnection } from '../../lib/index.js';
+import type { RedisConnection } from 'nestjs-connections/redis';
 import { bootApp } from '../support/app.js';
 import { describeWithServices, SERVICES } from '../support/services.js';
 import { TcpProxy } from '../support/tcp-proxy.js';

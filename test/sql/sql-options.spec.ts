@@ -4,15 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import {
-  ConnectionConfigError,
-  ConnectionRegistry,
-  MissingPeerError,
-  RedisConnection,
-  SqlConnection,
-} from '../../lib/index.js';
-import { knexConfigOf } from '../../lib/sql/sql-knex-config.js';
-import { resolveSqlTarget } from '../../lib/sql/sql-target.js';
+import { ConnectionConfigError, ConnectionRegistry, MissingPeerError } from 'nestjs-connections';
+import { RedisConnection } from 'nestjs-connections/redis';
+import { SqlConnection } from 'nestjs-connections/sql';
+import { knexConfigOf } from '../../lib/builtins/sql/sql-knex-config.js';
+import { resolveSqlTarget } from '../../lib/builtins/sql/sql-target.js';
 import { bootApp } from '../support/app.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nc-sql-options-'));

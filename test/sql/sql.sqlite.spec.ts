@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import type Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ConnectionRegistry, SqlConnection } from '../../lib/index.js';
+import { ConnectionRegistry } from 'nestjs-connections';
+import { SqlConnection } from 'nestjs-connections/sql';
 import { bootApp } from '../support/app.js';
 import { sqlBehaviourSuite } from './support/sql-behaviour.js';
 

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { DynamicModule, INestApplicationContext, Provider, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { ConnectionRegistry, ConnectionsModule, type ConnectionsForRootOptions } from '../../lib/index.js';
+import { ConnectionRegistry, ConnectionsModule, type ConnectionsForRootOptions } from 'nestjs-connections';
 
 /** Boots a Nest application context with `ConnectionsModule.forRoot(options)`. Secrets are off unless given. */
 export async function bootApp(

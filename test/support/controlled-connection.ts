@@ -1,4 +1,4 @@
-import { BaseConnection, Connection } from '../../lib/index.js';
+import { BaseConnection, Connection } from 'nestjs-connections';
 import { deferred, type Deferred } from './deferred.js';
 
 /** A raw client handed out by the test connections; `id` tells instances apart. */

@@ -1,5 +1,5 @@
 import knex, { type Knex } from 'knex';
-import { BaseConnection } from '../../lib/index.js';
+import { BaseConnection } from 'nestjs-connections';
 
 /** knex logs refused connections to the console itself; tests read them from the API instead. */
 const QUIET = { warn() {}, error() {}, debug() {}, deprecate() {} };

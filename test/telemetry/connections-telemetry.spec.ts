@@ -4,14 +4,8 @@ import { AggregationTemporality, MeterProvider, MetricReader, type DataPoint, ty
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { filter, firstValueFrom } from 'rxjs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  BaseConnection,
-  Connection,
-  ConnectionsTelemetry,
-  ConnectionsTelemetryModule,
-  TELEMETRY_NAMES,
-  type ConnectionEvent,
-} from '../../lib/index.js';
+import { BaseConnection, Connection, type ConnectionEvent } from 'nestjs-connections';
+import { ConnectionsTelemetry, ConnectionsTelemetryModule, TELEMETRY_NAMES } from 'nestjs-connections/otel';
 import { bootApp } from '../support/app.js';
 import { AutoConnection, ControlledBase } from '../support/controlled-connection.js';
 

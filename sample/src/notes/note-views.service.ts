@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ConnectionRegistry, RedisConnection } from '../../../lib/index.js';
+import { ConnectionRegistry } from '../../../lib/index.js';
+import { RedisConnection } from '../../../lib/builtins/redis/index.js';
 
 /** The optional Redis connection: `[connections.cache] type = "redis"` in secrets.toml. */
 export const CACHE_CONNECTION = 'cache';

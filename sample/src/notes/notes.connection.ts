@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Knex } from 'knex';
-import { Connection, SqlConnection, type ConnectContext, type SqlConnectionOptions } from '../../../lib/index.js';
+import { Connection, type ConnectContext } from '../../../lib/index.js';
+import { SqlConnection, type SqlConnectionOptions } from '../../../lib/builtins/sql/index.js';
 
 /** The embedded default: a SQLite file in a git-ignored folder, relative to the working directory. */
 export const DEFAULT_NOTES_DATABASE = 'sample/data/notes.db';

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { vi } from 'vitest';
-import type { ConnectionEvent } from '../../../lib/index.js';
+import type { ConnectionEvent } from 'nestjs-connections';
 import { until } from '../../support/until.js';
 
 /** Every Nest log line (all levels) from now on, silenced. Restored by vitest's `restoreAllMocks`/`mockRestore`. */

@@ -1,4 +1,4 @@
-import type { SqlConnection } from '../../../lib/index.js';
+import type { SqlConnection } from 'nestjs-connections/sql';
 import type { ServiceName } from '../../support/services.js';
 
 /**

@@ -1,0 +1,47 @@
+import type { Duration } from '../../interfaces/connection-policy.interface.js';
+
+/**
+ * Options of a `SqlConnection` (type `'sql'`): Streamlit's `SQLConnection` keys, and knex's.
+ *
+ * Give either a `url` (`dialect[+driver]://username:password@host:port/database?query`), or
+ * its parts. When `url` is set it wins: the parts are ignored. Every other key is passed to
+ * knex as is (`pool`, `acquireConnectionTimeout`, `searchPath`, ...); a `connection` table is
+ * merged into the driver's connection settings (`ssl`, `timezone`, ...).
+ */
+export interface SqlConnectionOptions {
+  /** `postgresql://user:password@host:5432/db`, `mysql://...`, `mariadb://...`, `sqlite:///relative.db`, `sqlite:////abs.db`. */
+  url?: string;
+  /** `postgresql` (or `postgres`), `mysql`, `mariadb`, `sqlite`. */
+  dialect?: string;
+  /**
+   * The driver: `pg`, `mysql2` or `better-sqlite3`, one per dialect. Streamlit's Python
+   * driver names (`psycopg2`, `pymysql`, ...) are accepted too and mean the same dialect.
+   */
+  driver?: string;
+  username?: string;
+  password?: string;
+  host?: string;
+  port?: number | string;
+  /** Database name; for SQLite the file path (relative to the working directory), or `:memory:`. */
+  database?: string;
+  /** Extra connection parameters, as in the query string of a URL (`application_name`, `sslmode`, `charset`, ...). */
+  query?: Record<string, unknown>;
+  /** Driver connection settings merged over the ones computed from the keys above. */
+  connection?: Record<string, unknown>;
+  /** knex pool settings (`min`, `max`, `idleTimeoutMillis`, ...). */
+  pool?: Record<string, unknown>;
+  /** Any other knex option. */
+  [knexOption: string]: unknown;
+}
+
+/** Options of `SqlConnection.query()`. */
+export interface SqlQueryOptions {
+  /** Values for `?` placeholders (an array) or `:name` placeholders (an object). */
+  params?: readonly unknown[] | Record<string, unknown>;
+  /**
+   * Serve the same rows for this long (ms or `'30s'`, `'5m'`...) to later calls with the same
+   * SQL and params on this connection. The cache belongs to the connected instance: a reset
+   * drops it. Unset or 0: no caching.
+   */
+  ttl?: Duration;
+}

@@ -1,0 +1,36 @@
+import type { Logger } from '@nestjs/common';
+import type { Subject } from 'rxjs';
+import type { ConnectPolicy, ResolvedPolicy } from './connect-policy.js';
+import type { ConnectionEvent } from '../interfaces/connection-event.interface.js';
+
+/**
+ * What the registry hands a connection when it registers it: its name, its merged
+ * options and policies. Internal: authors never build one.
+ */
+export interface ConnectionBinding {
+  name: string;
+  /** Class name or built-in type name, for `info().type`. */
+  type: string;
+  /** Options for `_connect`, merged from every layer (S1). */
+  options: Record<string, unknown>;
+  /** The merged `[connections.<name>]` secrets section (files, then environment), frozen. */
+  secrets: Readonly<Record<string, unknown>>;
+  /** Every secret value of `options`, masked wherever a message could carry it (M1). */
+  secretValues: ReadonlySet<string>;
+  policy: ResolvedPolicy;
+  /**
+   * The cockatiel policy of `policy`, built on the first connect (it is most of an idle
+   * connection's memory, and most connections of a large app never connect).
+   */
+  connectPolicy: ConnectPolicy | null;
+  /** The registry's event stream, fed alongside the connection's own. */
+  sink: Subject<ConnectionEvent> | null;
+  logger: Logger;
+}
+
+/** Internal entry points of `BaseConnection`, keyed by symbols so they stay off the public API. */
+export const kBind = Symbol('nestjs-connections:bind');
+export const kRebind = Symbol('nestjs-connections:rebind');
+export const kValidate = Symbol('nestjs-connections:validate');
+export const kClose = Symbol('nestjs-connections:close');
+export const kBinding = Symbol('nestjs-connections:binding');

@@ -1,0 +1,62 @@
+import type { ModuleMetadata, Type } from '@nestjs/common';
+import type { BaseConnection } from './base-connection.js';
+import type { ClusterOptions } from '../interfaces/cluster.interfaces.js';
+import type { ConnectionPolicyOptions } from '../interfaces/connection-policy.interface.js';
+import type { ResetStrategy } from '../interfaces/reset-result.interface.js';
+
+/** Any class that extends `BaseConnection`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ConnectionClass = Type<BaseConnection<any, any>>;
+
+/**
+ * A connection declared in configuration rather than by a decorated class:
+ * `{ name: 'notes', type: 'sql', options: { url } }`.
+ */
+export interface ConnectionDeclaration extends ConnectionPolicyOptions {
+  name: string;
+  /** A `BaseConnection` subclass, or a type name (`'sql'`, `'redis'`, or one of `types`). */
+  type: ConnectionClass | string;
+  /** Options for `_connect`; the highest precedence (S1). */
+  options?: Record<string, unknown>;
+}
+
+/** A decorated class, or a declaration. */
+export type ConnectionEntry = ConnectionClass | ConnectionDeclaration;
+
+export interface SecretsOptions {
+  /** TOML files in Streamlit's layout; later files win key by key. Default: `secrets.toml` in the working directory, when present. */
+  files?: string[];
+  /** Read `CONNECTIONS__<NAME>__<KEY>` variables: `true` (default) for `process.env`, `false`, or an explicit map. */
+  env?: boolean | Record<string, string | undefined>;
+  /** Watch the files and reset the connections whose merged options changed (S3). */
+  watch?: boolean | { strategy?: ResetStrategy; debounceMs?: number };
+}
+
+/** Options of `ConnectionsModule.forRoot()` that may also come from `forRootAsync`'s factory. */
+export interface ConnectionsModuleOptions {
+  /** Secrets files and environment; `false` turns both off. */
+  secrets?: false | SecretsOptions;
+  /** Policies for every connection, below the decorator's. */
+  defaults?: ConnectionPolicyOptions;
+  /** Custom type names for declared connections: `{ 'my-api': MyApiConnection }`. */
+  types?: Record<string, ConnectionClass>;
+  /** Also register every `[connections.<name>]` secrets section that has a `type`. */
+  fromSecrets?: boolean;
+  /** Declarations that only exist at runtime (forRootAsync); reachable through the registry and `@InjectConnection`-less. */
+  connections?: ConnectionEntry[];
+  /** Many replicas: resets with `scope: 'cluster'` reach every replica over Redis or NATS (see the README). */
+  cluster?: ClusterOptions;
+}
+
+/** The module-definition extras: what must be known statically. */
+export interface ConnectionsModuleExtras {
+  /** Connection classes and declarations known when the module is defined. */
+  connections?: ConnectionEntry[];
+  /** Register the module globally (default `true`). */
+  isGlobal?: boolean;
+  /** Modules whose providers the listed connection classes inject (forRoot; forRootAsync has its own `imports`). */
+  imports?: ModuleImport[];
+}
+
+/** Anything a module's `imports` accepts. */
+export type ModuleImport = NonNullable<ModuleMetadata['imports']>[number];

@@ -1,0 +1,13 @@
+import type { ConnectionClass } from '../core/connections-module-options.interface.js';
+import { RedisConnection } from '../builtins/redis/redis.connection.js';
+import { SqlConnection } from '../builtins/sql/sql.connection.js';
+
+/**
+ * Type names usable in declarations and secrets sections without registering them in
+ * `types`. Imported statically, so the package root always knows them; their drivers are
+ * still loaded only on the first connect (see `lib/sql`, `lib/redis`).
+ */
+export const BUILT_IN_TYPES: Record<string, ConnectionClass> = {
+  sql: SqlConnection,
+  redis: RedisConnection,
+};

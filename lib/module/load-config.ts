@@ -1,0 +1,97 @@
+import { checkClusterOptions, type ClusterSettings } from '../cluster/cluster-options.js';
+import { ConnectionConfigError } from '../errors/connection.errors.js';
+import type { ConnectionsModuleOptions, SecretsOptions } from '../core/connections-module-options.interface.js';
+import type { ResetStrategy } from '../interfaces/reset-result.interface.js';
+import { isPlainObject } from '../utils/object.util.js';
+import { resolvePolicy } from '../config/resolve-policy.js';
+import { describe } from '../utils/describe.util.js';
+import { loadSecretsFiles, secretsFilesOf, type SecretsSections } from '../config/secrets-files.js';
+
+const MODULE_KEYS = new Set(['connections', 'secrets', 'defaults', 'types', 'fromSecrets', 'isGlobal', 'cluster']);
+const SECRETS_KEYS = new Set(['files', 'env', 'watch']);
+/** Every variable the package reads starts so. */
+const PACKAGE_ENV_PREFIX = 'CONNECTIONS_';
+
+/** Module options checked, and the secrets they point at, loaded. Provided as `CONNECTIONS_CONFIG`. */
+export interface LoadedConfig {
+  options: ConnectionsModuleOptions;
+  files: { path: string; required: boolean }[];
+  sections: SecretsSections;
+  env: Record<string, string | undefined> | null;
+  watch: { strategy: ResetStrategy; debounceMs: number } | null;
+  /** `cluster` checked and defaulted (its instance id generated once, here), or null without one. */
+  cluster?: ClusterSettings | null;
+}
+
+function fail(key: string, problem: string): never {
+  throw new ConnectionConfigError('*', key, problem);
+}
+
+/** Checks the module options (S4) and reads the secrets files and environment (S2). */
+export async function loadConfig(options: ConnectionsModuleOptions | undefined): Promise<LoadedConfig> {
+  const opts = options ?? {};
+  if (!isPlainObject(opts)) fail('options', `ConnectionsModule options must be an object (got ${describe(opts)})`);
+  for (const key of Object.keys(opts)) {
+    if (!MODULE_KEYS.has(key)) fail(key, 'unknown ConnectionsModule option');
+  }
+  if (opts.connections !== undefined && !Array.isArray(opts.connections)) {
+    fail('connections', `must be an array (got ${describe(opts.connections)})`);
+  }
+  if (opts.fromSecrets !== undefined && typeof opts.fromSecrets !== 'boolean') {
+    fail('fromSecrets', `must be true or false (got ${describe(opts.fromSecrets)})`);
+  }
+  if (opts.types !== undefined && !isPlainObject(opts.types)) fail('types', `must be an object (got ${describe(opts.types)})`);
+  if (opts.defaults !== undefined) {
+    if (!isPlainObject(opts.defaults)) fail('defaults', `must be an object (got ${describe(opts.defaults)})`);
+    resolvePolicy('*', [opts.defaults]); // throws on a bad default, naming the key
+  }
+  const secrets = checkSecrets(opts.secrets);
+  const files = secretsFilesOf(secrets);
+  const sections = await loadSecretsFiles(files);
+  const env =
+    secrets === false || secrets.env === false
+      ? null
+      : connectionVariables(secrets.env === true || secrets.env === undefined ? process.env : secrets.env);
+  const watch =
+    secrets === false || !secrets.watch
+      ? null
+      : {
+          strategy: (secrets.watch === true ? undefined : secrets.watch.strategy) ?? 'drop',
+          debounceMs: (secrets.watch === true ? undefined : secrets.watch.debounceMs) ?? 50,
+        };
+  if (watch && watch.strategy !== 'drop' && watch.strategy !== 'swap') fail('secrets.watch.strategy', 'must be "drop" or "swap"');
+  const cluster = opts.cluster === undefined ? null : checkClusterOptions(opts.cluster);
+  return { options: opts, files, sections, env, watch, cluster };
+}
+
+/**
+ * Only the package's variables (`CONNECTIONS__<NAME>__<KEY>`, `CONNECTIONS_CLUSTER_KEY`),
+ * copied once: reading `process.env` is slow, and every connection looks through these.
+ */
+function connectionVariables(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (name.startsWith(PACKAGE_ENV_PREFIX)) out[name] = value;
+  }
+  return out;
+}
+
+function checkSecrets(secrets: unknown): false | SecretsOptions {
+  if (secrets === undefined) return {};
+  if (secrets === false) return false;
+  if (!isPlainObject(secrets)) fail('secrets', `must be false or { files?, env?, watch? } (got ${describe(secrets)})`);
+  for (const key of Object.keys(secrets)) {
+    if (!SECRETS_KEYS.has(key)) fail(`secrets.${key}`, 'unknown secrets option');
+  }
+  const { files, env, watch } = secrets as SecretsOptions;
+  if (files !== undefined && (!Array.isArray(files) || files.some((f) => typeof f !== 'string' || f.length === 0))) {
+    fail('secrets.files', 'must be an array of file paths');
+  }
+  if (env !== undefined && typeof env !== 'boolean' && !isPlainObject(env)) {
+    fail('secrets.env', `must be true, false or a map of variables (got ${describe(env)})`);
+  }
+  if (watch !== undefined && typeof watch !== 'boolean' && !isPlainObject(watch)) {
+    fail('secrets.watch', `must be true, false or { strategy?, debounceMs? } (got ${describe(watch)})`);
+  }
+  return secrets as SecretsOptions;
+}

@@ -1,0 +1,61 @@
+import { Get, Inject, NotFoundException, Param, Req, Res, ServiceUnavailableException, UseFilters } from '@nestjs/common';
+import type { ClusterStatus } from '../../interfaces/cluster.interfaces.js';
+import { ConnectionRegistry } from '../../module/connections.registry.js';
+import { pingAll } from '../health/connection-ping.js';
+import type { ConnectionsHealthReport } from '../health/connections-health.interfaces.js';
+import type { ConnectionInfo } from '../../interfaces/connection-info.interface.js';
+import { AdminEventStreams } from './admin-event-streams.js';
+import { ConnectionNamePipe } from './connection-name.pipe.js';
+import { CONNECTIONS_ADMIN_OPTIONS } from './connections-admin.constants.js';
+import { ConnectionsAdminExceptionFilter } from './connections-admin.exception-filter.js';
+import type { ConnectionsAdminOptions } from './connections-admin-options.interface.js';
+
+/**
+ * The read routes. Not decorated with `@Controller()`: `ConnectionsAdminModule.forRoot()`
+ * mounts a subclass at the configured path, with the configured guards.
+ *
+ * Nest registers routes in the order of the methods below, so the fixed segments
+ * (`health`, `events`) come before `:name`, which would capture them otherwise.
+ */
+@UseFilters(ConnectionsAdminExceptionFilter)
+export class ConnectionsAdminController {
+  constructor(
+    @Inject(ConnectionRegistry) private readonly registry: ConnectionRegistry,
+    @Inject(AdminEventStreams) private readonly streams: AdminEventStreams,
+    @Inject(CONNECTIONS_ADMIN_OPTIONS) private readonly options: ConnectionsAdminOptions,
+  ) {}
+
+  /** `GET /`: every connection. */
+  @Get()
+  list(): ConnectionInfo[] {
+    return this.registry.list();
+  }
+
+  /** `GET /health`: pings every connection; 503 with the same body when one is down. */
+  @Get('health')
+  async health(): Promise<ConnectionsHealthReport> {
+    const report = await pingAll(this.registry, this.options.healthTimeout);
+    if (report.status === 'down') throw new ServiceUnavailableException(report);
+    return report;
+  }
+
+  /** `GET /events`: server-sent `ConnectionEvent`s, one `data:` line of JSON each. */
+  @Get('events')
+  events(@Req() request: unknown, @Res() response: unknown): void {
+    this.streams.open(request, response);
+  }
+
+  /** `GET /cluster`: the live replicas, this one's broker link and dropped messages; 404 without `forRoot({ cluster })`. */
+  @Get('cluster')
+  cluster(): ClusterStatus {
+    const cluster = this.registry.cluster;
+    if (!cluster) throw new NotFoundException('No cluster: ConnectionsModule.forRoot({ cluster }) is not configured');
+    return cluster.status();
+  }
+
+  /** `GET /:name`: one connection; 400 for a malformed name, 404 for an unknown one. */
+  @Get(':name')
+  one(@Param('name', ConnectionNamePipe) name: string): ConnectionInfo {
+    return this.registry.get(name).info();
+  }
+}

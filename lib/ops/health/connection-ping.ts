@@ -1,0 +1,36 @@
+import type { BaseConnection } from '../../core/base-connection.js';
+import { kBinding } from '../../core/connection-binding.js';
+import type { ConnectionRegistry } from '../../module/connections.registry.js';
+import { maskError } from '../../utils/mask.util.js';
+import { withTimeout } from '../../utils/timeout.util.js';
+import type { ConnectionPingResult, ConnectionsHealthReport } from './connections-health.interfaces.js';
+
+/** Default ping timeout: the one Terminus' own indicators use. */
+export const DEFAULT_PING_TIMEOUT_MS = 1_000;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyConnection = BaseConnection<any, any>;
+
+/**
+ * Pings a connection through its public `ping()` (which connects first when idle, then runs
+ * `_ping` under a lease) and never throws: a failure or a timeout becomes `down` with a
+ * message masked with the connection's own secrets. Unlike connect errors, `_ping` errors
+ * reach us unmasked from the driver, so this is where M1 is enforced for health output.
+ */
+export async function pingConnection(connection: AnyConnection, timeoutMs = DEFAULT_PING_TIMEOUT_MS): Promise<ConnectionPingResult> {
+  try {
+    await withTimeout(connection.ping(), timeoutMs, `ping timed out after ${timeoutMs} ms`);
+    return { status: 'up' };
+  } catch (err) {
+    return { status: 'down', error: maskError(err, connection[kBinding]?.secretValues ?? []) };
+  }
+}
+
+/** Pings every connection of the registry at once. */
+export async function pingAll(registry: ConnectionRegistry, timeoutMs?: number): Promise<ConnectionsHealthReport> {
+  const names = registry.names();
+  const results = await Promise.all(names.map((name) => pingConnection(registry.get(name), timeoutMs)));
+  const connections: Record<string, ConnectionPingResult> = {};
+  names.forEach((name, index) => (connections[name] = results[index]));
+  return { status: results.some((result) => result.status === 'down') ? 'down' : 'up', connections };
+}
