@@ -9,6 +9,7 @@ import { isPlainObject } from '../utils/object.util.js';
 /** Policy keys, as written in code; secrets and environment may spell them in snake_case. */
 export const POLICY_KEYS = [
   'ttl',
+  'refreshAhead',
   'eager',
   'retry',
   'drainTimeout',
@@ -49,6 +50,7 @@ export function splitSection(section: Record<string, unknown> | undefined): {
 
 const DEFAULTS: ResolvedPolicy = Object.freeze({
   ttlMs: null,
+  refreshAheadMs: null,
   eager: false,
   attempts: 1,
   initialDelayMs: 100,
@@ -77,6 +79,9 @@ export function resolvePolicy(name: string, layers: Array<ConnectionPolicyOption
         case 'ttl':
           out.ttlMs = value === null ? null : duration(name, 'ttl', value, true);
           break;
+        case 'refreshAhead':
+          out.refreshAheadMs = value === null ? null : duration(name, 'refreshAhead', value, true);
+          break;
         case 'eager':
           out.eager = bool(name, 'eager', value);
           break;
@@ -100,7 +105,24 @@ export function resolvePolicy(name: string, layers: Array<ConnectionPolicyOption
       }
     }
   }
+  checkRefreshAhead(name, out);
   return out;
+}
+
+/** `refreshAhead` is a lead time before the ttl ends: without a ttl, or not shorter than it, it means nothing. */
+function checkRefreshAhead(name: string, policy: ResolvedPolicy): void {
+  const ahead = policy.refreshAheadMs;
+  if (ahead === null) return;
+  if (policy.ttlMs === null) {
+    throw new ConnectionConfigError(name, 'refreshAhead', 'needs a ttl: it is how long before the ttl ends the replacement connects');
+  }
+  if (ahead >= policy.ttlMs) {
+    throw new ConnectionConfigError(
+      name,
+      'refreshAhead',
+      `must be less than ttl (${policy.ttlMs} ms): it is how long before the ttl ends the replacement connects (got ${ahead} ms)`,
+    );
+  }
 }
 
 function duration(name: string, key: string, value: unknown, positive: boolean): number {

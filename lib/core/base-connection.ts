@@ -4,9 +4,11 @@ import { kAbandon, kBind, kBinding, kClose, kRebind, kValidate, type ConnectionB
 import type { EmitExtra } from './connection-connector.js';
 import { ConnectionHost, kBound, kDisconnect, kEmit, kOpen, type HostedConnection } from './connection-host.js';
 import { ConnectionLifecycle } from './connection-lifecycle.js';
+import { functionOptionsOf, withOptionValues } from './option-functions.js';
 import { ConnectError, ConnectionConfigError, ConnectionsError, PingError } from '../errors/connection.errors.js';
 import type { ConnectionEvent, ConnectionEventType } from '../interfaces/connection-event.interface.js';
 import type { ConnectionInfo, ConnectionState } from '../interfaces/connection-info.interface.js';
+import type { FunctionOptionKind } from '../interfaces/option-value.interface.js';
 import type { ResetOptions, ResetResult } from '../interfaces/reset-result.interface.js';
 import type { ConnectContext, UseOptions } from '../interfaces/use-options.interface.js';
 import { maskError } from '../utils/mask.util.js';
@@ -133,10 +135,19 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
       resets: lifecycle?.resets ?? 0,
       lastError: stats?.lastError ?? null,
       ttlMs: binding.policy.ttlMs,
+      refreshAt: lifecycle?.refreshAt ? new Date(lifecycle.refreshAt).toISOString() : null,
       leases: current?.leases ?? 0,
       circuit: lifecycle ? lifecycle.circuit : binding.policy.breaker ? 'closed' : null,
     };
   }
+
+  /**
+   * Option values set in code may be functions, called on each connect: `_connect` gets what
+   * they return. A class lists here the top-level keys whose function values it takes as
+   * functions instead: `'provider'` (handed to a driver that calls it, such as pg's
+   * `password`) or `'callback'` (a driver hook). See `FunctionOptionKind`.
+   */
+  protected static readonly functionOptions: Readonly<Record<string, FunctionOptionKind>> = {};
 
   /** Opens a new raw client from the merged options. Verify it (one round trip) before returning. */
   protected abstract _connect(options: TOptions, context: ConnectContext): Promise<TRaw> | TRaw;
@@ -260,9 +271,12 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
     );
   }
 
-  /** @internal `_connect` with its own copy of the options. */
-  [kOpen](context: ConnectContext, _key: string | undefined): Promise<TRaw> | TRaw {
-    return this._connect(clonePlain(this[kBound]().options) as TOptions, context);
+  /** @internal `_connect` with its own copy of the options, function values called (option-functions.ts). */
+  [kOpen](context: ConnectContext, key: string | undefined): Promise<TRaw> | TRaw {
+    const binding = this[kBound]();
+    const options = clonePlain(binding.options);
+    const call = { name: binding.name, ...(key === undefined ? {} : { key }), ...context };
+    return withOptionValues(binding, functionOptionsOf(this), options, call, (resolved) => this._connect(resolved as TOptions, context));
   }
 
   /** @internal */

@@ -17,6 +17,8 @@ import type { CircuitState } from '../interfaces/connection-info.interface.js';
 /** Resolved, validated policy numbers of one connection (all durations in ms). */
 export interface ResolvedPolicy {
   ttlMs: number | null;
+  /** Background refresh this long before `ttlMs` (`refreshAhead`), or null. Always less than `ttlMs`. */
+  refreshAheadMs: number | null;
   eager: boolean;
   attempts: number;
   initialDelayMs: number;

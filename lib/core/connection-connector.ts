@@ -1,6 +1,7 @@
 import { ConnectPolicy } from './connect-policy.js';
 import type { ConnectionBinding } from './connection-binding.js';
 import { CircuitOpenError, ConnectError, ConnectionClosedError, ConnectionsError } from '../errors/connection.errors.js';
+import { OptionKeyError } from '../errors/option-key.error.js';
 import type { ConnectionEvent, ConnectionEventType } from '../interfaces/connection-event.interface.js';
 import type { ConnectContext } from '../interfaces/use-options.interface.js';
 import { maskError } from '../utils/mask.util.js';
@@ -81,7 +82,8 @@ export class Connector<TRaw> {
     } catch (err) {
       if (err instanceof ConnectionsError) throw err;
       if (ConnectPolicy.isCircuitOpen(err)) throw new CircuitOpenError(binding.name);
-      throw new ConnectError(binding.name, maskError(err, binding.secretValues), err);
+      const key = err instanceof OptionKeyError ? err.key : undefined;
+      throw new ConnectError(binding.name, maskError(err, binding.secretValues), err, key);
     }
   }
 
@@ -133,6 +135,7 @@ export class Connector<TRaw> {
       }
       return { raw, generation };
     } catch (err) {
+      // Read now, not before the connect: what function options returned is added to it (option-functions.ts).
       const message = maskError(err, binding.secretValues);
       stats.failures++;
       stats.lastError = message;

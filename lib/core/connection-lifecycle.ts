@@ -1,5 +1,6 @@
 import { Connector, type ConnectStats, type ConnectorHost } from './connection-connector.js';
 import { isFresh, newSlot, releaseLease, type Slot } from './connection-slot.js';
+import { RefreshAhead } from './refresh-ahead.js';
 import { SlotDisposals } from './slot-disposals.js';
 import { ConnectionClosedError } from '../errors/connection.errors.js';
 import type { ConnectionState } from '../interfaces/connection-info.interface.js';
@@ -23,6 +24,11 @@ import { withTimeout } from '../utils/timeout.util.js';
  * | failed        | -> connecting (L4)        | -                         | -> idle                          | as drop                                        | -                        | -> closed                  |
  * | closed        | rejects `ConnectionClosedError` (D1) | fenced: disposed when it arrives | `reset: false` | `reset: false`                         | -                        | closed                     |
  *
+ * With `refreshAhead`, a connected instance also has a refresh due before its ttl
+ * (`refresh-ahead.ts`): the replacement connects in the background and takes over as in a swap,
+ * the old one draining; a failed refresh leaves it connected (retried with backoff). A refresh
+ * fences nothing: a reset or swap that commits meanwhile wins over it.
+ *
  * Every path to an instance goes through `#acquire`; every instance leaves through
  * `#disposals.retire` (exactly once, after its leases drained or `drainTimeout`).
  */
@@ -41,6 +47,8 @@ export class ConnectionLifecycle<TRaw> {
   readonly stats: ConnectStats = { generation: 0, connects: 0, failures: 0, lastError: null };
   readonly #connector: Connector<TRaw>;
   readonly #disposals: SlotDisposals<TRaw>;
+  /** Allocated once an instance with `refreshAhead` is in service. */
+  #refresh: RefreshAhead<TRaw> | null = null;
 
   constructor(private readonly host: LifecycleHost<TRaw>) {
     this.#connector = new Connector(host, this.stats);
@@ -65,6 +73,11 @@ export class ConnectionLifecycle<TRaw> {
 
   get circuit() {
     return this.#connector.circuit;
+  }
+
+  /** When the next background refresh is due (epoch ms), or null. */
+  get refreshAt(): number | null {
+    return this.#refresh?.refreshAt ?? null;
   }
 
   /** L3 fast path, else L2 single flight. `#current` is null once closed, so no other check is needed. */
@@ -158,6 +171,7 @@ export class ConnectionLifecycle<TRaw> {
       this.abandon();
       const current = this.#current;
       this.#current = null;
+      this.#refresh?.follow(null);
       this.#attempt = null;
       if (current) this.#retire(current);
       await this.#disposals.settled();
@@ -222,6 +236,7 @@ export class ConnectionLifecycle<TRaw> {
       return this.#acquire();
     }
     this.#current = slot;
+    this.#follow(slot);
     this.#lastFailed = false;
     return slot;
   }
@@ -245,6 +260,7 @@ export class ConnectionLifecycle<TRaw> {
     }
     this.#epoch++; // fences the attempt in flight, if any
     this.#current = null;
+    this.#refresh?.follow(null);
     this.#attempt = null;
     this.#lastFailed = false;
     if (kind === 'reset') this.#resets++;
@@ -264,14 +280,37 @@ export class ConnectionLifecycle<TRaw> {
       if (this.#closed) throw new ConnectionClosedError(this.host.binding.name);
       return this.#result(true, old.generation, this.#current?.generation ?? this.stats.generation);
     }
+    // What is in service now: `old`, or a refresh that took over from it meanwhile.
+    const replaced = this.#current ?? old;
     this.#epoch++;
     this.#current = slot;
+    this.#follow(slot);
     this.#attempt = null;
     this.#lastFailed = false;
     this.#resets++;
-    this.host.emit('reset', old.generation);
+    this.host.emit('reset', replaced.generation);
+    this.#retire(replaced);
+    return this.#result(true, replaced.generation, generation);
+  }
+
+  /** `refreshAhead`: swaps a replacement in for `old` unless it left service meanwhile. No epoch bump; throws: old stays. */
+  async #refreshOf(old: Slot<TRaw>): Promise<boolean> {
+    const { raw, generation } = await this.#connector.connect();
+    const slot = newSlot(raw, generation, this.host.binding.policy.ttlMs);
+    if (this.#current !== old) {
+      this.#retire(slot);
+      return false;
+    }
+    this.#current = slot;
+    this.#follow(slot);
+    this.host.emit('refreshed', old.generation);
     this.#retire(old);
-    return this.#result(true, old.generation, generation);
+    return true;
+  }
+
+  #follow(slot: Slot<TRaw>): void {
+    if (this.host.binding.policy.refreshAheadMs === null && !this.#refresh) return;
+    (this.#refresh ??= new RefreshAhead(this.host, (old) => this.#refreshOf(old))).follow(slot);
   }
 
   /** Disposes an instance that arrived after its connect timed out; it was never in service. */

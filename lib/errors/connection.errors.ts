@@ -14,9 +14,17 @@ export abstract class ConnectionsError extends Error {
   }
 }
 
-/** `_connect` failed (after any retries). `cause` holds the driver's error. */
+/**
+ * `_connect` failed (after any retries). `cause` holds the driver's error; `key` the option
+ * that caused it, when one did (a function option that threw or returned a wrong value).
+ */
 export class ConnectError extends ConnectionsError {
-  constructor(connectionName: string, message: string, cause: unknown) {
+  constructor(
+    connectionName: string,
+    message: string,
+    cause: unknown,
+    readonly key?: string,
+  ) {
     super(connectionName, `Connection "${connectionName}" failed to connect: ${message}`, { cause });
   }
 }

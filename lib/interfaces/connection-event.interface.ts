@@ -9,7 +9,11 @@ export type ConnectionEventType =
   | 'closed'
   | 'circuit-open'
   | 'circuit-half-open'
-  | 'circuit-closed';
+  | 'circuit-closed'
+  /** `refreshAhead`: a replacement connected in the background took over; `generation` is the instance it replaced. */
+  | 'refreshed'
+  /** `refreshAhead`: a background refresh failed; the instance in service (`generation`) serves on until its `ttl`. */
+  | 'refresh-failed';
 
 /** One event on `events$`; JSON-safe and masked (M1). */
 export interface ConnectionEvent {
@@ -22,6 +26,6 @@ export interface ConnectionEvent {
   /** ISO timestamp. */
   at: string;
   durationMs?: number;
-  /** Masked error message, for `connect-failed` (and a failed `_disconnect` on `disposed`). */
+  /** Masked error message, for `connect-failed` and `refresh-failed` (and a failed `_disconnect` on `disposed`). */
   error?: string;
 }

@@ -23,6 +23,8 @@ export interface ConnectionInfo {
   /** Masked message of the last connect failure, or null. */
   lastError: string | null;
   ttlMs: number | null;
+  /** With `refreshAhead`: when the next background refresh of the instance in service is due (ISO string), else null. */
+  refreshAt: string | null;
   /** `use()` calls in flight on the instance in service. */
   leases: number;
   /** Circuit breaker state, or null when no breaker is configured. */

@@ -23,6 +23,13 @@ export interface CircuitBreakerOptions {
 export interface ConnectionPolicyOptions {
   /** Replace an instance older than this on the next `resolve()` (T1). */
   ttl?: Duration | null;
+  /**
+   * With `ttl`: connect the replacement in the background this long before the ttl ends (less
+   * some jitter) and swap it in, so no caller waits for a ttl connect. A failed refresh keeps
+   * the instance serving and is tried again with backoff; only the `ttl` itself drops it.
+   * Must be less than `ttl`.
+   */
+  refreshAhead?: Duration | null;
   /** Connect during bootstrap instead of on first use (L1). */
   eager?: boolean;
   /** Retry policy of `_connect`: a number of attempts, or the full options. */

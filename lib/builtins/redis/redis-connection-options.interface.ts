@@ -1,3 +1,5 @@
+import type { OptionValue } from '../../interfaces/option-value.interface.js';
+
 /**
  * Options of a `RedisConnection` (type `'redis'`).
  *
@@ -10,7 +12,8 @@ export interface RedisConnectionOptions {
   host?: string;
   port?: number | string;
   username?: string;
-  password?: string;
+  /** A string, or (in code) a function returning one: called on each connect (see docs/rotation.md). */
+  password?: OptionValue<string>;
   /** Database index. */
   db?: number | string;
   /** `true` for TLS with the system's CAs, or ioredis/Node TLS options. */

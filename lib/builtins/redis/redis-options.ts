@@ -1,8 +1,28 @@
+import { describe } from '../../utils/describe.util.js';
 import { isPlainObject } from '../../utils/object.util.js';
 import { OptionKeyError } from '../../errors/option-key.error.js';
 import type { RedisConnectionOptions } from './redis-connection-options.interface.js';
 
 const PART_KEYS: ReadonlySet<string> = new Set(['url', 'host', 'port', 'username', 'password', 'db', 'tls']);
+
+/** What stands in for a function value at bootstrap: its result is checked on each connect. */
+const PLACEHOLDERS: Readonly<Record<string, unknown>> = { host: 'h', port: 1, db: 0 };
+
+/**
+ * `_validateOptions`: checks what can be checked before a connect (S4). Function values set in
+ * code (other than ioredis' hooks, `callbacks`) are called on each connect; their results are
+ * checked then, and a bad one fails that connect with a `ConnectError` naming the key.
+ */
+export function checkRedisOptions(options: RedisConnectionOptions, callbacks: Readonly<Record<string, unknown>>): void {
+  if (!isPlainObject(options)) throw new OptionKeyError('options', 'must be a table of options');
+  if (typeof options.url === 'function') return;
+  const known: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (typeof value !== 'function' || Object.hasOwn(callbacks, key)) known[key] = value;
+    else if (Object.hasOwn(PLACEHOLDERS, key)) known[key] = PLACEHOLDERS[key];
+  }
+  ioredisArgsOf(known);
+}
 
 /**
  * The arguments of `new Redis(...)`: `[url, options]` or `[options]`. Checks every key; never
@@ -41,7 +61,12 @@ export function ioredisArgsOf(options: RedisConnectionOptions): [string, Record<
   }
   if (options.port !== undefined) parts.port = integer('port', options.port, 1, 65_535);
   if (options.username !== undefined) parts.username = String(options.username);
-  if (options.password !== undefined && options.password !== null) parts.password = String(options.password);
+  if (options.password !== undefined && options.password !== null) {
+    if (typeof options.password !== 'string' && typeof options.password !== 'number') {
+      throw new OptionKeyError('password', `must be a string, but it is ${describe(options.password)}`);
+    }
+    parts.password = String(options.password);
+  }
   if (options.db !== undefined) parts.db = integer('db', options.db, 0, 1_000_000);
   // Environment variables arrive as strings: CONNECTIONS__CACHE__TLS=true.
   const tls: unknown = options.tls;

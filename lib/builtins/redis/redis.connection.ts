@@ -2,11 +2,12 @@ import { Logger } from '@nestjs/common';
 import type { Redis, RedisOptions } from 'ioredis';
 import { BaseConnection } from '../../core/base-connection.js';
 import type { ConnectContext } from '../../interfaces/use-options.interface.js';
+import type { FunctionOptionKind } from '../../interfaces/option-value.interface.js';
 import { Connection } from '../../core/connection.decorator.js';
 import { loadPeer } from '../../utils/load-peer.util.js';
 import type { RedisConnectionOptions } from './redis-connection-options.interface.js';
 import { isRedisConnectionError } from './redis-error-classifier.js';
-import { ioredisArgsOf } from './redis-options.js';
+import { checkRedisOptions, ioredisArgsOf } from './redis-options.js';
 
 /** How long QUIT may wait for its answer when a client is disposed. All its use() calls have ended by then. */
 const QUIT_TIMEOUT_MS = 1_000;
@@ -31,8 +32,23 @@ type RedisConstructor = new (...args: [string, RedisOptions] | [RedisOptions]) =
 export class RedisConnection extends BaseConnection<Redis, RedisConnectionOptions> {
   readonly #logger = new Logger('Connections');
 
+  /**
+   * ioredis' own hooks reach it untouched. Every other function value set in code (a
+   * `password` returning the current token) is called on each connect: ioredis takes a string,
+   * so an instance keeps the password it connected with (pair it with `ttl` and `refreshAhead`).
+   */
+  protected static override readonly functionOptions: Readonly<Record<string, FunctionOptionKind>> = {
+    reconnectOnError: 'callback',
+    retryStrategy: 'callback',
+    Connector: 'callback',
+    natMap: 'callback',
+    preferredSlaves: 'callback',
+    sentinelRetryStrategy: 'callback',
+    sentinelReconnectStrategy: 'callback',
+  };
+
   protected override _validateOptions(options: RedisConnectionOptions): void {
-    ioredisArgsOf(options);
+    checkRedisOptions(options, (this.constructor as typeof RedisConnection).functionOptions);
   }
 
   /** Connects and sends PING before the client counts as connected. */

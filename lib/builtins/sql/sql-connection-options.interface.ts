@@ -1,4 +1,5 @@
 import type { Duration } from '../../interfaces/connection-policy.interface.js';
+import type { OptionValue } from '../../interfaces/option-value.interface.js';
 
 /**
  * Options of a `SqlConnection` (type `'sql'`): Streamlit's `SQLConnection` keys, and knex's.
@@ -19,7 +20,13 @@ export interface SqlConnectionOptions {
    */
   driver?: string;
   username?: string;
-  password?: string;
+  /**
+   * A string, or (in code) a function returning one, sync or async: an IAM token, a Vault
+   * lease. On PostgreSQL pg calls it for every physical connection it opens; on MySQL/MariaDB
+   * it is called once per connect (pair it with `ttl` and `refreshAhead`). With a `url`, the
+   * function is used when the url has no password.
+   */
+  password?: OptionValue<string>;
   host?: string;
   port?: number | string;
   /** Database name; for SQLite the file path (relative to the working directory), or `:memory:`. */

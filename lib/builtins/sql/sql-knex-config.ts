@@ -1,12 +1,18 @@
 import type { Knex } from 'knex';
 import type { SqlConnectionOptions } from './sql-connection-options.interface.js';
+import { pgPassword } from './sql-password.js';
 import { TARGET_KEYS, type SqlTarget } from './sql-target.js';
+
+/** pg's connection-string parser (`pgConnectionStringParser`), needed only with a password function. */
+export type PgUrlParser = (url: string) => Record<string, unknown>;
 
 /**
  * The knex configuration for a target: the driver's connection settings computed from the
  * target, `connection` merged over them, and every non-Streamlit option passed through.
+ * A password function reaches pg as a function (called per physical connection); the other
+ * drivers need a string, resolved before (`SqlConnection._connect`).
  */
-export function knexConfigOf(target: SqlTarget, options: SqlConnectionOptions, log: Knex.Logger): Knex.Config {
+export function knexConfigOf(target: SqlTarget, options: SqlConnectionOptions, log: Knex.Logger, pgUrl?: PgUrlParser): Knex.Config {
   const passthrough: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {
     if (!TARGET_KEYS.has(key) && key !== 'connection' && value !== undefined) passthrough[key] = value;
@@ -18,12 +24,19 @@ export function knexConfigOf(target: SqlTarget, options: SqlConnectionOptions, l
     // SQLite has no DEFAULT keyword in multi-row inserts; knex asks for this to be explicit.
     ...(target.dialect.embedded ? { useNullAsDefault: true } : {}),
   };
-  return { ...base, ...passthrough, connection: { ...connectionOf(target), ...extra } };
+  return { ...base, ...passthrough, connection: { ...connectionOf(target, pgUrl), ...extra } };
 }
 
-function connectionOf(target: SqlTarget): Record<string, unknown> {
+function connectionOf(target: SqlTarget, pgUrl: PgUrlParser | undefined): Record<string, unknown> {
+  const { password } = target;
   switch (target.dialect.client) {
     case 'pg':
+      if (typeof password === 'function') {
+        // pg's parse of a connectionString would replace the function by the url's (empty)
+        // password, so the url is parsed here by pg's own parser, and the function set after.
+        if (!pgUrl) throw new Error('knexConfigOf needs pg\'s url parser with a password function');
+        return { ...pgUrl(postgresUrl({ ...target, password: undefined })), password: pgPassword(password) };
+      }
       // A connection string, so pg reads the query parameters with libpq's meaning
       // (application_name, sslmode, options, ...) as a Streamlit/SQLAlchemy user expects.
       return { connectionString: postgresUrl(target) };
@@ -32,7 +45,7 @@ function connectionOf(target: SqlTarget): Record<string, unknown> {
         host: target.host ?? 'localhost',
         ...(target.port === undefined ? {} : { port: target.port }),
         ...(target.username === undefined ? {} : { user: target.username }),
-        ...(target.password === undefined ? {} : { password: target.password }),
+        ...(typeof password === 'string' ? { password } : {}),
         ...(target.database === undefined ? {} : { database: target.database }),
         ...typedQuery(target.query),
       };
@@ -48,7 +61,7 @@ function postgresUrl(target: SqlTarget): string {
   const auth =
     target.username === undefined && target.password === undefined
       ? ''
-      : `${enc(target.username ?? '')}${target.password === undefined ? '' : `:${enc(target.password)}`}@`;
+      : `${enc(target.username ?? '')}${typeof target.password === 'string' ? `:${enc(target.password)}` : ''}@`;
   const rawHost = target.host ?? 'localhost';
   // A directory is a Unix socket: pg-connection-string reads it percent-encoded.
   const host = rawHost.startsWith('/') ? enc(rawHost) : rawHost.includes(':') ? `[${rawHost}]` : rawHost;

@@ -3,11 +3,17 @@ import { findDialect, KNOWN_DIALECTS, type SqlDialect } from './sql-dialects.js'
 import type { SqlConnectionOptions } from './sql-connection-options.interface.js';
 import { OptionKeyError } from '../../errors/option-key.error.js';
 
+/**
+ * A `password` set in code as a function: SqlConnection takes it as a `provider`
+ * (`functionOptions`), so it may be called again for each physical connection (pg).
+ */
+export type PasswordProvider = () => Promise<unknown>;
+
 /** Where a SqlConnection connects, from a `url` or from Streamlit's parts. */
 export interface SqlTarget {
   dialect: SqlDialect;
   username?: string;
-  password?: string;
+  password?: string | PasswordProvider;
   host?: string;
   port?: number;
   /** Database name, or the SQLite file path. */
@@ -44,11 +50,30 @@ export function resolveSqlTarget(options: SqlConnectionOptions): SqlTarget {
   for (const key of ['connection', 'pool', 'query'] as const) {
     if (options[key] !== undefined && !isPlainObject(options[key])) throw new OptionKeyError(key, 'must be a table');
   }
-  if (options.url !== undefined && options.url !== '') return targetOfUrl(options.url);
+  if (options.url !== undefined && options.url !== '') return targetOfUrl(options.url, options.password);
   return targetOfParts(options);
 }
 
-function targetOfUrl(url: unknown): SqlTarget {
+/** What stands in for a function value at bootstrap: its result is checked on each connect. */
+const PLACEHOLDERS: Readonly<Record<string, unknown>> = { username: 'u', host: 'h', database: 'd', port: 1 };
+
+/**
+ * `_validateOptions`: checks what can be checked before a connect (S4). Option values set in
+ * code may be functions, called on each connect; their results are checked then (a bad one
+ * fails that connect with a `ConnectError` naming the key).
+ */
+export function checkSqlOptions(options: SqlConnectionOptions): void {
+  if (!isPlainObject(options)) throw new OptionKeyError('options', 'must be a table of options');
+  if (typeof options.url === 'function' || typeof options.dialect === 'function') return;
+  const known: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (typeof value !== 'function' || key === 'password') known[key] = value;
+    else if (Object.hasOwn(PLACEHOLDERS, key)) known[key] = PLACEHOLDERS[key];
+  }
+  resolveSqlTarget(known);
+}
+
+function targetOfUrl(url: unknown, password: unknown): SqlTarget {
   if (typeof url !== 'string') throw new OptionKeyError('url', `must be a string such as ${URL_FORM}`);
   let parsed: URL;
   try {
@@ -66,10 +91,16 @@ function targetOfUrl(url: unknown): SqlTarget {
     const path = decode('url', parsed.pathname).replace(/^\//, '');
     return { dialect, database: path === '' ? ':memory:' : path, query, url };
   }
+  // Streamlit: the url wins over the parts. A password function is the one exception (IAM
+  // tokens: the url says where, the function the current token), if the url has no password.
+  const provider = typeof password === 'function' ? (password as PasswordProvider) : undefined;
+  if (provider && parsed.password !== '') {
+    throw new OptionKeyError('password', 'is a function and url has a password too: remove the password from the url');
+  }
   return {
     dialect,
     username: parsed.username === '' ? undefined : decode('url', parsed.username),
-    password: parsed.password === '' ? undefined : decode('url', parsed.password),
+    password: provider ?? (parsed.password === '' ? undefined : decode('url', parsed.password)),
     host: parsed.hostname === '' ? undefined : parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: parsed.port === '' ? undefined : Number(parsed.port),
     database: parsed.pathname.length > 1 ? decode('url', parsed.pathname.slice(1)) : undefined,
@@ -98,12 +129,20 @@ function targetOfParts(options: SqlConnectionOptions): SqlTarget {
   return {
     dialect,
     username: text(options, 'username'),
-    password: options.password === undefined || options.password === null ? undefined : String(options.password),
+    password: passwordOf(options.password),
     host: text(options, 'host'),
     port: portOf(options.port),
     database,
     query: (options.query as Record<string, unknown> | undefined) ?? {},
   };
+}
+
+function passwordOf(value: unknown): SqlTarget['password'] {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'function') return value as PasswordProvider;
+  // Environment variables and TOML may give a number: `password = 1234`.
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') return String(value);
+  throw new OptionKeyError('password', 'must be a string, or (in code) a function returning one');
 }
 
 function dialectOf(key: string, name: string): SqlDialect {

@@ -2,17 +2,19 @@ import { Logger } from '@nestjs/common';
 import type { Knex } from 'knex';
 import { BaseConnection } from '../../core/base-connection.js';
 import type { ConnectContext } from '../../interfaces/use-options.interface.js';
+import type { FunctionOptionKind } from '../../interfaces/option-value.interface.js';
 import { Connection } from '../../core/connection.decorator.js';
 import { parseDuration } from '../../utils/duration.util.js';
 import { defaultExport, loadPeer } from '../../utils/load-peer.util.js';
 import type { SqlConnectionOptions, SqlQueryOptions } from './sql-connection-options.interface.js';
 import { isSqlConnectionError } from './sql-error-classifier.js';
 import type { SqlDialect } from './sql-dialects.js';
-import { knexConfigOf } from './sql-knex-config.js';
+import { knexConfigOf, type PgUrlParser } from './sql-knex-config.js';
+import { checkedPassword, pgConnectionStringParser } from './sql-password.js';
 import { SqlQueryCache, queryCacheKey } from './sql-query-cache.js';
 import { SqlQueryError } from '../../errors/sql-query.error.js';
 import { rowsOf } from './sql-rows.js';
-import { resolveSqlTarget } from './sql-target.js';
+import { checkSqlOptions, resolveSqlTarget } from './sql-target.js';
 
 /** Tries of one `query()`: the first, and two more after a reset each. */
 const QUERY_ATTEMPTS = 3;
@@ -80,9 +82,20 @@ export class SqlConnection extends BaseConnection<Knex, SqlConnectionOptions> {
     }
   }
 
+  /**
+   * Function values of these keys reach `_connect` as functions: `password` (so pg can call it
+   * for every physical connection it opens), and knex's own hooks. Every other function value
+   * set in code is called on each connect (BaseConnection).
+   */
+  protected static override readonly functionOptions: Readonly<Record<string, FunctionOptionKind>> = {
+    password: 'provider',
+    postProcessResponse: 'callback',
+    wrapIdentifier: 'callback',
+  };
+
   /** Checked when the options are bound, so a bad section fails bootstrap (S4). */
   protected override _validateOptions(options: SqlConnectionOptions): void {
-    resolveSqlTarget(options);
+    checkSqlOptions(options);
   }
 
   /** Opens a pool and verifies it with one round trip before it counts as connected. */
@@ -95,7 +108,15 @@ export class SqlConnection extends BaseConnection<Knex, SqlConnectionOptions> {
     // knex require()s the driver itself; importing it first turns "not installed" into an
     // error that names the package and this connection.
     await loadPeer(target.dialect.client, this.name, neededFor, (specifier) => this._importPeer(specifier));
-    const config = knexConfigOf(target, options, this.#knexLog());
+    const { password } = target;
+    let pgUrl: PgUrlParser | undefined;
+    if (typeof password === 'function') {
+      // pg takes the function and calls it per physical connection; mysql2 needs the string,
+      // so this instance keeps the one it got now (a ttl + refreshAhead replaces it in time).
+      if (target.dialect.client === 'pg') pgUrl = pgConnectionStringParser();
+      else target.password = await checkedPassword(password)();
+    }
+    const config = knexConfigOf(target, options, this.#knexLog(), pgUrl);
     const knex = knexFactory(config);
     try {
       await knex.raw('select 1');
