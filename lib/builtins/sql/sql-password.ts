@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { describe } from '../../utils/describe.util.js';
 import { OptionKeyError } from '../../errors/option-key.error.js';
 import type { PasswordProvider } from './sql-target.js';
 
@@ -12,10 +11,18 @@ export function checkedPassword(provider: PasswordProvider): () => Promise<strin
   return async () => {
     const value = await provider();
     if (typeof value !== 'string') {
-      throw new OptionKeyError('password', `must be a string, but its function returned ${describe(value)}`);
+      throw new OptionKeyError('password', `must be a string, but its function returned ${kindOf(value)}`);
     }
     return value;
   };
+}
+
+/** What kind of value it was, never the value. */
+function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  const type = typeof value;
+  return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
 }
 
 /**
