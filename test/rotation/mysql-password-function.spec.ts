@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import mysql from 'mysql2/promise';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { ConnectError } from 'nestjs-connections';
+import { ConnectError, ConnectionConfigError } from 'nestjs-connections';
 import type { SqlConnection } from 'nestjs-connections/sql';
 import { bootApp } from '../support/app.js';
 import { describeWithServices, SERVICES } from '../support/services.js';
@@ -51,6 +51,18 @@ await describeWithServices(['mariadb'], 'MP password function on mysql2 (MariaDB
     await conn.reset({ strategy: 'swap' });
     expect(calls).toBe(2);
     expect(await conn.query<{ u: string }>('select current_user() as u')).toEqual([{ u: `${user}@%` }]);
+  });
+
+  it('MP3 a password function beside a url that has a password too fails bootstrap naming password', async () => {
+    const err = await bootApp({
+      connections: [{ name: 'mp-both', type: 'sql', options: { url: `mysql://${user}:inline@${host}:${port}`, password: () => 'x' } }],
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ConnectionConfigError);
+    expect((err as ConnectionConfigError).key).toBe('password');
+    expect((err as Error).message).toContain('url has a password too');
   });
 
   it('MP2 a password function returning a non-string fails the connect with a ConnectError naming password', async () => {

@@ -1,9 +1,11 @@
+import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Connection, ConnectionConfigError, type ConnectionEvent } from 'nestjs-connections';
 import { bootApp } from '../support/app.js';
 import { ControlledBase, type FakeClient } from '../support/controlled-connection.js';
 import { flush } from '../support/deferred.js';
+import { tempDir, writeAtomic } from '../support/temp-files.js';
 
 const SECRET = 'hunter2-refresh-secret';
 
@@ -280,5 +282,20 @@ describe('RA bad input', () => {
     expect(lead).toBeLessThanOrEqual(40_000);
     expect(lead).toBeGreaterThanOrEqual(36_000);
     expect(conn.connects[0].options).not.toHaveProperty('refresh_ahead');
+  });
+
+  it('RA8 refresh_ahead and ttl from a secrets file section', async () => {
+    const file = join(tempDir(), 'secrets.toml');
+    writeAtomic(file, '[connections.env-ahead]\nttl = "10s"\nrefresh_ahead = "4s"\n');
+    const booted = await bootApp({ connections: [EnvAhead], secrets: { files: [file], env: {} } });
+    app = booted.app;
+    const conn = booted.registry.get<EnvAhead>('env-ahead');
+    conn.auto = true;
+    await conn.resolve();
+    const lead = Date.parse(conn.info().refreshAt!) - Date.parse(conn.info().connectedAt!);
+    expect(conn.info().ttlMs).toBe(10_000);
+    expect(lead).toBeLessThanOrEqual(6_000);
+    expect(lead).toBeGreaterThanOrEqual(5_400);
+    expect(conn.connects[0].options).toEqual({});
   });
 });
