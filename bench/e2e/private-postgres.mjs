@@ -7,7 +7,7 @@ import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, readFi
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { Client } from 'pg';
 
 function binDir() {
   const root = '/usr/lib/postgresql';
@@ -57,7 +57,7 @@ export async function startPrivatePostgres() {
     port,
     socketDir: dir,
     async admin() {
-      const client = new pg.Client({ host: dir, port, user: 'postgres', database: 'postgres' });
+      const client = new Client({ host: dir, port, user: 'postgres', database: 'postgres' });
       await client.connect();
       return client;
     },

@@ -12,7 +12,7 @@
 import 'reflect-metadata';
 import { Controller, Delete, Get, Inject, Module, Param, Post, Query } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import pg from 'pg';
+import { Client } from 'pg';
 import { ConnectionRegistry, ConnectionsModule } from 'nestjs-connections';
 import { ITEMS_TABLE } from './postgres.mjs';
 
@@ -66,7 +66,7 @@ class BenchController {
   async rotate(every) {
     this.stopRotation();
     this.admin ??= await (async () => {
-      const client = new pg.Client({ host: env.PG_SOCKET, port: Number(env.PG_PORT), user: 'postgres', database: 'postgres' });
+      const client = new Client({ host: env.PG_SOCKET, port: Number(env.PG_PORT), user: 'postgres', database: 'postgres' });
       await client.connect();
       return client;
     })();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
-import pg from 'pg';
+import { Client } from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectError, type ConnectionEvent } from 'nestjs-connections';
 import type { SqlConnection } from 'nestjs-connections/sql';
@@ -21,7 +21,7 @@ if (suite === describe.skip) console.warn('[skipped] pg password function: no Po
 
 suite('PW pg password function, on a private PostgreSQL cluster with scram-sha-256', () => {
   let server: PrivatePostgres;
-  let admin: pg.Client;
+  let admin: Client;
   const role = `creds_pw_${hex()}`;
   const first = `p0-${hex()}`;
   let app: INestApplicationContext | undefined;
@@ -56,7 +56,7 @@ suite('PW pg password function, on a private PostgreSQL cluster with scram-sha-2
 
   it('PW0 the private cluster checks passwords: a wrong one is refused (28P01), the right one accepted, stored as SCRAM', async () => {
     const attempt = (password: string) => {
-      const client = new pg.Client({ host: '127.0.0.1', port: server.port, user: role, password, database: 'postgres' });
+      const client = new Client({ host: '127.0.0.1', port: server.port, user: role, password, database: 'postgres' });
       return client.connect().then(
         () => client.end().then(() => 'ok'),
         (err: { code?: string }) => err.code,
@@ -199,7 +199,7 @@ suite('PW pg password function, on a private PostgreSQL cluster with scram-sha-2
       expect(events.filter((e) => e.type === 'connect-failed' || e.type === 'reset')).toEqual([]);
 
       // The rotation was real: the first password no longer opens a session.
-      const stale = new pg.Client({ host: '127.0.0.1', port: server.port, user: role, password: first, database: 'postgres' });
+      const stale = new Client({ host: '127.0.0.1', port: server.port, user: role, password: first, database: 'postgres' });
       expect(await stale.connect().then(() => stale.end().then(() => 'ok'), (e: { code?: string }) => e.code)).toBe('28P01');
 
       await app!.close();

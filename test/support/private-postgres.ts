@@ -3,7 +3,7 @@ import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, readFi
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { Client } from 'pg';
 
 /**
  * A PostgreSQL cluster of the test's own, for what the shared server cannot show: it trusts
@@ -16,7 +16,7 @@ export interface PrivatePostgres {
   host: '127.0.0.1';
   port: number;
   /** A superuser client over the Unix socket (trusted). */
-  admin(): Promise<pg.Client>;
+  admin(): Promise<Client>;
   stop(): Promise<void>;
 }
 
@@ -81,7 +81,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     host: '127.0.0.1',
     port,
     async admin() {
-      const client = new pg.Client({ host: dir, port, user: 'postgres', database: 'postgres' });
+      const client = new Client({ host: dir, port, user: 'postgres', database: 'postgres' });
       await client.connect();
       return client;
     },
