@@ -1,3 +1,4 @@
+import { kBound, kDisconnect, kEmit, kOpen } from './connection.symbols.js';
 import type { ConnectionBinding } from './connection-binding.js';
 import type { EmitExtra } from './connection-connector.js';
 import type { ConnectionLifecycle, LifecycleHost } from './connection-lifecycle.js';
@@ -5,11 +6,6 @@ import type { ConnectionEventType } from '../interfaces/connection-event.interfa
 import type { ResetResult } from '../interfaces/reset-result.interface.js';
 import type { ConnectContext } from '../interfaces/use-options.interface.js';
 
-/** Internal entry points a lifecycle reaches its connection through, keyed by symbols so they stay off the public API. */
-export const kOpen = Symbol('nestjs-connections:open');
-export const kDisconnect = Symbol('nestjs-connections:disconnect');
-export const kEmit = Symbol('nestjs-connections:emit');
-export const kBound = Symbol('nestjs-connections:bound');
 
 /** The side of `BaseConnection` its lifecycles see. */
 export interface HostedConnection<TRaw> {
@@ -26,6 +22,8 @@ export interface HostedConnection<TRaw> {
  */
 export class ConnectionHost<TRaw> implements LifecycleHost<TRaw> {
   lifecycle!: ConnectionLifecycle<TRaw>;
+  /** A keyed connection's new key waits for the keys retired to make room for it (see `KeyedLifecycles`). */
+  gate: Promise<void> | null = null;
 
   constructor(
     private readonly connection: HostedConnection<TRaw>,
@@ -42,7 +40,12 @@ export class ConnectionHost<TRaw> implements LifecycleHost<TRaw> {
   }
 
   open(context: ConnectContext): Promise<TRaw> | TRaw {
-    return this.connection[kOpen](context, this.key);
+    const gate = this.gate;
+    if (gate === null) return this.connection[kOpen](context, this.key);
+    return gate.then(() => {
+      this.gate = null;
+      return this.connection[kOpen](context, this.key);
+    });
   }
 
   emit(type: ConnectionEventType, generation: number, extra?: EmitExtra): void {
