@@ -86,6 +86,17 @@ describe('OF function option values', () => {
     ]);
   });
 
+  it('OF2 on a keyed connection the function gets the key, and runs after the per-key options', async () => {
+    @Connection({ name: 'fn-keyed', keyed: {}, options: { token: (c: OptionFunctionContext) => `tok-for-${c.key}` } })
+    class FnKeyed extends ControlledBase {
+      override auto = true;
+    }
+    const { conn } = await boot(FnKeyed);
+    await conn.for('acme').resolve();
+    await conn.for('globex').resolve();
+    expect(conn.connects.map((c) => c.options.token)).toEqual(['tok-for-acme', 'tok-for-globex']);
+  });
+
   it('OF3 what a function returns is masked like any secret: errors, events, info(), logs', async () => {
     @Connection({ name: 'fn-mask', options: { apiToken: async () => 'returned-token-7f3a' } })
     class FnMask extends ControlledBase {}
