@@ -229,6 +229,7 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
       ttlMs: binding.policy.ttlMs,
       leases: current?.leases ?? 0,
       circuit: binding.connectPolicy?.circuitState ?? (binding.policy.breaker ? 'closed' : null),
+      ...binding.about,
     };
   }
 
@@ -285,7 +286,7 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
   [inspect.custom](): string {
     if (!this.#binding) return `${this.constructor.name} { (unregistered) }`;
     const { name, state, generation } = this.info();
-    return `${this.constructor.name} { name: '${name}', state: '${state}', generation: ${generation} }`;
+    return `${this.constructor.name} { name: '${name}', state: '${state}', generation: ${generation}, ${this.#binding.about} }`;
   }
 
   // ---- registry entry points --------------------------------------------------------------
