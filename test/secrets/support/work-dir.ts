@@ -36,5 +36,5 @@ export function isolatedDirs(): { cwd: string; home: string; write(path: string,
 }
 
 afterEach(() => {
-  for (const undo of restore.splice(0).reverse()) undo();
+  for (const undo of restore.splice(0).toReversed()) undo();
 });
