@@ -66,6 +66,12 @@ export interface ConnectionsModuleOptions {
   connections?: ConnectionEntry[];
   /** Many replicas: resets with `scope: 'cluster'` reach every replica over Redis or NATS (see the README). */
   cluster?: ClusterOptions;
+  /**
+   * How long `app.close()` waits for connects and disposals still in flight (default `'10s'`,
+   * inside Kubernetes' 30 s grace period). After it, callers still waiting on a connect get
+   * `ConnectionClosedError`, the rest is abandoned, and `app.close()` ends.
+   */
+  shutdownTimeout?: Duration;
 }
 
 /** The module-definition extras: what must be known statically. */

@@ -2,6 +2,7 @@ import {
   Injectable,
   Logger,
   type OnApplicationBootstrap,
+  type BeforeApplicationShutdown,
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
@@ -10,7 +11,7 @@ import { Subject, type Observable } from 'rxjs';
 import { BaseConnection } from '../core/base-connection.js';
 import type { ClusterCoordinator } from '../cluster/cluster.coordinator.js';
 import type { ClusterResetOptions, ClusterResetResult } from '../interfaces/cluster.interfaces.js';
-import { kBind, kBinding, kClose } from '../core/connection-binding.js';
+import { kAbandon, kBind, kBinding, kClose } from '../core/connection-binding.js';
 import { isDecoratedConnection } from '../core/connection.decorator.js';
 import { ConnectionConfigError, UnknownConnectionError } from '../errors/connection.errors.js';
 import { CONNECTION_NAME_PATTERN, RESERVED_CONNECTION_NAMES } from '../core/connections.constants.js';
@@ -24,6 +25,7 @@ import type { ConnectionInfo } from '../interfaces/connection-info.interface.js'
 import type { ConnectionClass, ConnectionEntry } from '../core/connections-module-options.interface.js';
 import type { ResetOptions, ResetResult } from '../interfaces/reset-result.interface.js';
 import { BUILT_IN_TYPES } from './built-in-types.js';
+import { deadline, type Deadline } from '../utils/deadline.util.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyConnection = BaseConnection<any, any>;
@@ -45,7 +47,9 @@ interface Registered {
  * connection on application shutdown (D1).
  */
 @Injectable()
-export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+export class ConnectionRegistry
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   readonly #connections = new Map<string, Registered>();
   readonly #events = new Subject<ConnectionEvent>();
   readonly #logger = new Logger('Connections');
@@ -56,6 +60,7 @@ export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap,
     bindingOf: (spec, config) => this.#bindingOf(spec, config),
     logger: this.#logger,
   });
+  #shutdownDeadline: Deadline | null = null;
   #cluster: ClusterCoordinator | null = null;
   #config: LoadedConfig;
   /** Every type name a declaration may use: the built-ins, then the app's own `types` (which win). */
@@ -196,14 +201,39 @@ export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap,
     await this.#cluster?.start();
   }
 
-  /** D1: every connection drains and is disposed once; later `resolve()` calls reject. */
+  /**
+   * The shutdown deadline starts when the app begins to close, before its HTTP server stops:
+   * a request stuck on a connect over a half-open network path would otherwise keep the server
+   * (and so the process) up past the orchestrator's grace period.
+   */
+  beforeApplicationShutdown(): void {
+    this.#shutdownDeadline ??= deadline(this.#config.shutdownTimeoutMs);
+    void this.#shutdownDeadline.expired.then(() => {
+      for (const { connection } of this.#connections.values()) connection[kAbandon]();
+    });
+  }
+
+  /** D1: every connection drains and is disposed once; later `resolve()` calls reject. Bounded by `shutdownTimeout`. */
   async onApplicationShutdown(): Promise<void> {
     this.#reloader.stop();
-    // First: say "bye", so the other replicas do not wait for this one's answers.
-    await this.#cluster?.stop();
-    await Promise.all([...this.#connections.values()].map(({ connection }) => connection[kClose]()));
+    const limit = (this.#shutdownDeadline ??= deadline(this.#config.shutdownTimeoutMs));
+    const closing = (async () => {
+      // First: say "bye", so the other replicas do not wait for this one's answers.
+      await this.#cluster?.stop();
+      await Promise.all([...this.#connections.values()].map(({ connection }) => connection[kClose]()));
+    })();
+    const finished = await Promise.race([closing.then(() => true), limit.expired.then(() => false)]);
+    limit.cancel();
+    if (!finished) {
+      for (const { connection } of this.#connections.values()) connection[kAbandon]();
+      const open = [...this.#connections.values()].filter(({ connection }) => connection.state !== 'closed').length;
+      this.#logger.warn(
+        `Shutdown took longer than shutdownTimeout (${this.#config.shutdownTimeoutMs} ms): connects and disposals still in flight were abandoned (${open} connection(s) not closed)`,
+      );
+    }
     this.#events.complete();
   }
+
 
   /**
    * A declared connection's instance. A class with dependencies goes through Nest's injector

@@ -2,6 +2,8 @@ import { checkClusterOptions, type ClusterSettings } from '../cluster/cluster-op
 import { ConnectionConfigError } from '../errors/connection.errors.js';
 import type { ConnectionsModuleOptions } from '../core/connections-module-options.interface.js';
 import type { ConnectionConfigStatus } from '../interfaces/connection-info.interface.js';
+import type { Duration } from '../interfaces/connection-policy.interface.js';
+import { parseDuration } from '../utils/duration.util.js';
 import { isPlainObject } from '../utils/object.util.js';
 import { resolvePolicy } from '../config/resolve-policy.js';
 import { describe } from '../utils/describe.util.js';
@@ -17,7 +19,9 @@ import {
   type WatchSettings,
 } from '../config/secrets-options.js';
 
-const MODULE_KEYS = new Set(['connections', 'secrets', 'defaults', 'types', 'fromSecrets', 'isGlobal', 'cluster']);
+const MODULE_KEYS = new Set(['connections', 'secrets', 'defaults', 'types', 'fromSecrets', 'isGlobal', 'cluster', 'shutdownTimeout']);
+/** How long `app.close()` waits for connects and disposals before it abandons them. */
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 /** Every variable the package reads starts so. */
 const PACKAGE_ENV_PREFIX = 'CONNECTIONS_';
 
@@ -35,6 +39,8 @@ export interface LoadedConfig {
   watch: WatchSettings | null;
   /** `cluster` checked and defaulted (its instance id generated once, here), or null without one. */
   cluster?: ClusterSettings | null;
+  /** `shutdownTimeout` in ms (default 10 s). */
+  shutdownTimeoutMs: number;
 }
 
 function fail(key: string, problem: string): never {
@@ -70,7 +76,15 @@ export async function loadConfig(options: ConnectionsModuleOptions | undefined):
       : connectionVariables(secrets.env === true || secrets.env === undefined ? process.env : secrets.env);
   const cluster = opts.cluster === undefined ? null : checkClusterOptions(opts.cluster);
   const { sections } = snapshot;
-  return { options: opts, files, sections, snapshot, limits, status: currentStatus(), env, watch, cluster };
+  let shutdownTimeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  if (opts.shutdownTimeout !== undefined) {
+    const ms = parseDuration(opts.shutdownTimeout as Duration);
+    if (ms === undefined || ms <= 0) {
+      fail('shutdownTimeout', `must be a positive duration such as "10s" (got ${describe(opts.shutdownTimeout)})`);
+    }
+    shutdownTimeoutMs = ms;
+  }
+  return { options: opts, files, sections, snapshot, limits, status: currentStatus(), env, watch, cluster, shutdownTimeoutMs };
 }
 
 /**
