@@ -5,6 +5,8 @@ import { fingerprintOf, type Fingerprint } from './secrets-files.js';
 
 /** Names in a directory that start so belong to Kubernetes' atomic writer (`..data`, `..2026_12_01_...`). */
 const KUBELET_PREFIX = '..';
+/** A file that never holds still while polled is applied as last read after this many extra reads. */
+const MAX_SETTLE_READS = 10;
 
 
 async function fingerprintNow(path: string, maxBytes: number): Promise<Fingerprint> {
@@ -55,8 +57,8 @@ export interface SecretsWatcherOptions {
  * not exist yet, is seen). Watches are re-armed after every burst of events. Atomic renames
  * (write a temporary file, rename it over) are events on the file's name.
  *
- * With `pollMs` it opens no watch and reads the files on that interval: network file systems send
- * no events.
+ * With `pollMs` it opens no watch and reads the files on that interval (network file systems send
+ * no events); a change counts once two reads `debounceMs` apart agree.
  */
 export class SecretsWatcher {
   readonly #dirs = new Map<string, DirWatch>();
@@ -110,18 +112,31 @@ export class SecretsWatcher {
         this.#again = false;
         // Watches first, then read: a write after this point is an event, one before it is read.
         if (this.opts.pollMs === null) this.#arm();
-        let changed = false;
-        for (const file of this.files) {
-          const now = await fingerprintNow(file, this.opts.maxFileBytes);
-          if (now !== this.#last.get(file)) changed = true;
-          this.#last.set(file, now);
+        let now = await this.#read();
+        let changed = this.files.some((file) => now.get(file) !== this.#last.get(file));
+        // Polling has no "last event" to wait for: a file caught while a writer is still at it
+        // (cut at a line, still valid TOML) must not apply. Two reads `debounceMs` apart agree first.
+        for (let tries = 0; changed && this.opts.pollMs !== null && tries < MAX_SETTLE_READS && !this.#closed; tries++) {
+          await new Promise((resolve) => setTimeout(resolve, this.opts.debounceMs).unref());
+          const again = await this.#read();
+          const settled = this.files.every((file) => again.get(file) === now.get(file));
+          now = again;
+          if (settled) break;
         }
+        changed = this.files.some((file) => now.get(file) !== this.#last.get(file));
+        for (const [file, fingerprint] of now) this.#last.set(file, fingerprint);
         if (changed && !this.#closed) this.onChange();
       } while (this.#again && !this.#closed);
     })().finally(() => {
       this.#checking = null;
     });
     return this.#checking;
+  }
+
+  async #read(): Promise<Map<string, Fingerprint>> {
+    const out = new Map<string, Fingerprint>();
+    for (const file of this.files) out.set(file, await fingerprintNow(file, this.opts.maxFileBytes));
+    return out;
   }
 
   /** The folders to watch now, and which names in each matter; then (re)opens and closes watches to match. */
