@@ -1,3 +1,5 @@
+import type { ConnectionKeysSummary } from './keyed-options.interface.js';
+
 /** Lifecycle state of a connection. */
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'failed' | 'closed';
 
@@ -51,4 +53,12 @@ export interface ConnectionInfo {
   dialect?: string;
   /** See `ConnectionConfigStatus`. */
   config: ConnectionConfigStatus;
+  /**
+   * Keyed connections only: how many keys are live. The other fields then sum over the keys
+   * (`generation`, `connects`, `failures`, `resets`, `leases`), `state` is the liveliest key's
+   * and `lastError` the latest; each key's own figures are `conn.for(key).info()`.
+   */
+  keys?: ConnectionKeysSummary;
+  /** For `conn.for(key).info()`: the key. */
+  key?: string;
 }

@@ -11,9 +11,9 @@ import { Subject, type Observable } from 'rxjs';
 import { BaseConnection } from '../core/base-connection.js';
 import type { ClusterCoordinator } from '../cluster/cluster.coordinator.js';
 import type { ClusterResetOptions, ClusterResetResult } from '../interfaces/cluster.interfaces.js';
-import { kAbandon, kBind, kBinding, kClose } from '../core/connection-binding.js';
+import { kAbandon, kBind, kBinding, kClose, kKeys } from '../core/connection-binding.js';
 import { isDecoratedConnection } from '../core/connection.decorator.js';
-import { ConnectionConfigError, UnknownConnectionError } from '../errors/connection.errors.js';
+import { ConnectionConfigError, ConnectionKeyError, UnknownConnectionError } from '../errors/connection.errors.js';
 import { CONNECTION_NAME_PATTERN, RESERVED_CONNECTION_NAMES } from '../core/connections.constants.js';
 import { specOfClass, specOfEntry, specsFromSecrets } from '../config/build-specs.js';
 import type { ConnectionSpec } from '../config/connection-spec.js';
@@ -22,6 +22,7 @@ import { resolveBinding } from '../config/resolve-binding.js';
 import { SecretsReloader } from './secrets-reload.js';
 import type { ConnectionEvent } from '../interfaces/connection-event.interface.js';
 import type { ConnectionInfo } from '../interfaces/connection-info.interface.js';
+import type { ConnectionKeysPage } from '../interfaces/keyed-options.interface.js';
 import type { ConnectionClass, ConnectionEntry } from '../core/connections-module-options.interface.js';
 import type { ResetOptions, ResetResult } from '../interfaces/reset-result.interface.js';
 import { BUILT_IN_TYPES } from './built-in-types.js';
@@ -138,7 +139,21 @@ export class ConnectionRegistry
   }
 
   /**
-   * Resets one connection on this replica; with `{ scope: 'cluster', targets? }` (and
+   * A page of a keyed connection's live keys, most recently used first (admin
+   * `GET .../:name/keys?limit=&after=`). `limit` from 1 to 1000 (default 100).
+   */
+  keys(name: string, opts: { limit?: number; after?: string } = {}): ConnectionKeysPage {
+    const keys = this.get(name)[kKeys]();
+    if (!keys) throw new ConnectionKeyError(name, 'is not keyed: it has no keys to list');
+    const limit = opts.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      throw new ConnectionConfigError(name, 'limit', 'must be a whole number from 1 to 1000');
+    }
+    return keys.page(limit, opts.after);
+  }
+
+  /**
+   * Resets one connection on this replica (with `key`, one key of a keyed connection); with `{ scope: 'cluster', targets? }` (and
    * `forRoot({ cluster })`), on every replica: one answer per replica that answered within
    * `ackTimeout`, and the live ones that did not.
    */

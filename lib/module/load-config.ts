@@ -19,7 +19,7 @@ import {
   type WatchSettings,
 } from '../config/secrets-options.js';
 
-const MODULE_KEYS = new Set(['connections', 'secrets', 'defaults', 'types', 'fromSecrets', 'isGlobal', 'cluster', 'shutdownTimeout']);
+const MODULE_KEYS = new Set(['connections', 'secrets', 'defaults', 'types', 'fromSecrets', 'isGlobal', 'cluster', 'shutdownTimeout', 'keyFrom']);
 /** How long `app.close()` waits for connects and disposals before it abandons them. */
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 /** Every variable the package reads starts so. */
@@ -59,6 +59,9 @@ export async function loadConfig(options: ConnectionsModuleOptions | undefined):
   }
   if (opts.fromSecrets !== undefined && typeof opts.fromSecrets !== 'boolean') {
     fail('fromSecrets', `must be true or false (got ${describe(opts.fromSecrets)})`);
+  }
+  if (opts.keyFrom !== undefined && typeof opts.keyFrom !== 'function') {
+    fail('keyFrom', `must be a function (context: ExecutionContext) => string | undefined (got ${describe(opts.keyFrom)})`);
   }
   if (opts.types !== undefined && !isPlainObject(opts.types)) fail('types', `must be an object (got ${describe(opts.types)})`);
   if (opts.defaults !== undefined) {
