@@ -6,7 +6,8 @@
  * place deeper than `limit` and says on which line it is.
  *
  * Depth counts containers below the document: `[a.b.c]` is 3, `[[a]]` is 2 (the array and its
- * element), `k.l = 1` under it adds 1, and each `[` or `{` of a value adds 1. Only what decides
+ * element; `[a.b]` under `[[a]]` is 3), `k.l = 1` under a header adds 1, and each `[` or `{` of a
+ * value adds 1. Only what decides
  * depth is read: strings and comments are skipped, everything else is left to the parser, which
  * reports syntax errors itself (an unbalanced text only makes this count end early).
  */
@@ -20,6 +21,12 @@ export function findTooDeep(text: string, limit: number): { depth: number; line:
   const stack: Array<{ open: '[' | '{'; depth: number; outer: number }> = [];
   /** Reading a key (at the start of a statement, or in an inline table) rather than a value. */
   let inKey = true;
+  /** The headers seen, as a tree of their parts; `array` for those declared `[[...]]`. */
+  interface HeaderNode {
+    array: boolean;
+    children: Map<string, HeaderNode>;
+  }
+  const headers: HeaderNode = { array: false, children: new Map() };
   /** Dots of the key being read. */
   let dots = 0;
   /** Depth that a `[` or `{` of the value being read nests in. */
@@ -65,19 +72,48 @@ export function findTooDeep(text: string, limit: number): { depth: number; line:
     if (c === '\n') line++;
     if (inKey) {
       if (c === '[' && stack.length === 0) {
-        // A header: count its dotted parts up to the closing bracket.
+        // A header: its dotted parts up to the closing bracket. Every array of tables on its
+        // path adds a level (the array, then its element), so those paths are remembered.
         const arrayTable = text[i + 1] === '[';
         i += arrayTable ? 2 : 1;
-        let parts = 1;
+        const parts: string[] = [];
+        let part = '';
         while (i < n && text[i] !== ']' && text[i] !== '\n') {
           if (text[i] === '"' || text[i] === "'") {
+            const start = i;
             skipString();
+            const quoted = text.slice(start, i);
+            // `"a"` and `a` are one key; a key with escapes stays as written (rare, and only
+            // for the array-of-tables lookup).
+            part += quoted.includes('\\') ? quoted : quoted.slice(1, -1);
             continue;
           }
-          if (text[i] === '.') parts++;
+          if (text[i] === '.') {
+            parts.push(part.trim());
+            part = '';
+          } else {
+            part += text[i];
+          }
           i++;
+          if (parts.length > limit) return { depth: parts.length, line };
         }
-        tableDepth = parts + (arrayTable ? 1 : 0);
+        parts.push(part.trim());
+        if (parts.length > limit) return { depth: parts.length, line };
+        // Walk the tree of headers seen: each array of tables on the way adds its element's level.
+        let node = headers;
+        let arrays = 0;
+        for (let p = 0; p < parts.length; p++) {
+          let child = node.children.get(parts[p]);
+          if (!child) node.children.set(parts[p], (child = { array: false, children: new Map() }));
+          if (p < parts.length - 1 && child.array) arrays++;
+          node = child;
+        }
+        if (arrayTable) {
+          // A new element: what was under the previous one is not under this one.
+          node.array = true;
+          node.children = new Map();
+        }
+        tableDepth = parts.length + arrays + (arrayTable ? 1 : 0);
         if (tableDepth > limit) return { depth: tableDepth, line };
         skipComment(); // the rest of the header line
         continue;

@@ -133,3 +133,58 @@ describe('TL: secrets files are read within a size and a depth limit', () => {
     }
   });
 });
+
+/** A small seeded generator: the same documents every run. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const KEYS = ['a', 'b', 'c.d', 'x y', 'ü', '[k]'];
+const STRINGS = ['[[', '{ a = [', '"]]"', "'{'", 'plain', '# not a comment', '\\"[', 'line\n[[x]]\nbreak'];
+
+function randomValue(next: () => number, depth: number): unknown {
+  const roll = next();
+  if (depth > 7 || roll < 0.35) return roll < 0.15 ? Math.floor(next() * 100) : STRINGS[Math.floor(next() * STRINGS.length)];
+  if (roll < 0.6) {
+    const table: Record<string, unknown> = {};
+    const size = 1 + Math.floor(next() * 3);
+    for (let i = 0; i < size; i++) table[KEYS[Math.floor(next() * KEYS.length)]] = randomValue(next, depth + 1);
+    return table;
+  }
+  // Arrays of tables (written as [[...]] headers) and of mixed values.
+  const tables = next() < 0.5;
+  return Array.from({ length: 1 + Math.floor(next() * 3) }, () =>
+    tables ? { t: randomValue(next, depth + 1) } : randomValue(next, depth + 1),
+  );
+}
+
+/** Containers below the document, as the recursive walks after parsing meet them. */
+function depthOf(value: unknown): number {
+  const children = Array.isArray(value) ? value : value !== null && typeof value === 'object' ? Object.values(value) : null;
+  if (children === null) return 0;
+  return 1 + Math.max(0, ...children.map(depthOf));
+}
+
+describe('TL5 the depth check agrees with the parsed document', () => {
+  it('TL5 on 150 random documents (headers, arrays of tables, inline nesting, brackets in strings): maxDepth = depth passes, depth - 1 fails', async () => {
+    const next = random(12_345);
+    const { stringify, parse } = await import('smol-toml');
+    for (let n = 0; n < 150; n++) {
+      const doc = { connections: { db: randomValue(next, 0) as object }, top: randomValue(next, 0) };
+      if (typeof doc.connections.db !== 'object' || Array.isArray(doc.connections.db)) doc.connections.db = { v: doc.connections.db };
+      const text = stringify(doc);
+      const depth = depthOf(parse(text)) - 1;
+      const path = file(text);
+      const ok = await bootApp({ connections: [], secrets: { files: [path], env: {}, maxDepth: depth } }).catch((e: unknown) => e);
+      expect(ok, `document ${n} (depth ${depth}) must pass:\n${text}`).not.toBeInstanceOf(Error);
+      await (ok as { app: INestApplicationContext }).app.close();
+      const error = await bootError({ files: [path], env: {}, maxDepth: depth - 1 });
+      expect(error.message).toMatch(/secrets\.maxDepth/);
+    }
+  });
+});
