@@ -1,3 +1,9 @@
+/** A header part in the tree of arrays of tables; `array` for those declared `[[...]]`. */
+interface HeaderNode {
+  array: boolean;
+  children: Map<string, HeaderNode>;
+}
+
 /**
  * The deepest nesting of tables and arrays a TOML text would produce, found by one linear pass
  * over the text before it is parsed. smol-toml limits only inline nesting (`maxDepth`); a table
@@ -21,12 +27,8 @@ export function findTooDeep(text: string, limit: number): { depth: number; line:
   const stack: Array<{ open: '[' | '{'; depth: number; outer: number }> = [];
   /** Reading a key (at the start of a statement, or in an inline table) rather than a value. */
   let inKey = true;
-  /** The headers seen, as a tree of their parts; `array` for those declared `[[...]]`. */
-  interface HeaderNode {
-    array: boolean;
-    children: Map<string, HeaderNode>;
-  }
-  const headers: HeaderNode = { array: false, children: new Map() };
+  /** The `[[...]]` headers seen (and the paths to them), as a tree of their parts. */
+  const arrayTables: HeaderNode = { array: false, children: new Map() };
   /** Dots of the key being read. */
   let dots = 0;
   /** Depth that a `[` or `{` of the value being read nests in. */
@@ -77,38 +79,32 @@ export function findTooDeep(text: string, limit: number): { depth: number; line:
         const arrayTable = text[i + 1] === '[';
         i += arrayTable ? 2 : 1;
         const parts: string[] = [];
-        let part = '';
+        let start = i;
         while (i < n && text[i] !== ']' && text[i] !== '\n') {
           if (text[i] === '"' || text[i] === "'") {
-            const start = i;
             skipString();
-            const quoted = text.slice(start, i);
-            // `"a"` and `a` are one key; a key with escapes stays as written (rare, and only
-            // for the array-of-tables lookup).
-            part += quoted.includes('\\') ? quoted : quoted.slice(1, -1);
             continue;
           }
           if (text[i] === '.') {
-            parts.push(part.trim());
-            part = '';
-          } else {
-            part += text[i];
+            parts.push(keyPart(text.slice(start, i)));
+            if (parts.length > limit) return { depth: parts.length, line };
+            start = i + 1;
           }
           i++;
-          if (parts.length > limit) return { depth: parts.length, line };
         }
-        parts.push(part.trim());
+        parts.push(keyPart(text.slice(start, i)));
         if (parts.length > limit) return { depth: parts.length, line };
-        // Walk the tree of headers seen: each array of tables on the way adds its element's level.
-        let node = headers;
+        // Walk the tree of arrays of tables seen: each on the way adds its element's level.
+        // Only `[[...]]` headers add nodes, so a file without any costs no tree at all.
+        let node: HeaderNode | undefined = arrayTables;
         let arrays = 0;
-        for (let p = 0; p < parts.length; p++) {
-          let child = node.children.get(parts[p]);
-          if (!child) node.children.set(parts[p], (child = { array: false, children: new Map() }));
-          if (p < parts.length - 1 && child.array) arrays++;
+        for (let p = 0; p < parts.length && node; p++) {
+          let child: HeaderNode | undefined = node.children.get(parts[p]);
+          if (!child && arrayTable) node.children.set(parts[p], (child = { array: false, children: new Map() }));
+          if (child?.array && p < parts.length - 1) arrays++;
           node = child;
         }
-        if (arrayTable) {
+        if (arrayTable && node) {
           // A new element: what was under the previous one is not under this one.
           node.array = true;
           node.children = new Map();
@@ -150,4 +146,12 @@ export function findTooDeep(text: string, limit: number): { depth: number; line:
     i++;
   }
   return null;
+}
+
+/** One dotted part of a header as a name: `"a"` and `a` are one key (a part with escapes stays as written). */
+function keyPart(raw: string): string {
+  const part = raw.trim();
+  const quote = part[0];
+  if ((quote === '"' || quote === "'") && part.length >= 2 && part.endsWith(quote) && !part.includes('\\')) return part.slice(1, -1);
+  return part;
 }
