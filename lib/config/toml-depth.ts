@@ -13,9 +13,9 @@ interface HeaderNode {
  *
  * Depth counts containers below the document: `[a.b.c]` is 3, `[[a]]` is 2 (the array and its
  * element; `[a.b]` under `[[a]]` is 3), `k.l = 1` under a header adds 1, and each `[` or `{` of a
- * value adds 1. Only what decides
- * depth is read: strings and comments are skipped, everything else is left to the parser, which
- * reports syntax errors itself (an unbalanced text only makes this count end early).
+ * value adds 1. Only what decides depth is read: strings and comments are skipped, everything
+ * else is left to the parser, which reports syntax errors itself (an unbalanced text only makes
+ * this count end early).
  */
 export function findTooDeep(text: string, limit: number): { depth: number; line: number } | null {
   const n = text.length;
