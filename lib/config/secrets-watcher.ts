@@ -43,6 +43,8 @@ export interface SecretsWatcherOptions {
   pollMs: number | null;
   /** Larger files are compared by size and time only. */
   maxFileBytes: number;
+  /** A folder that exists could not be watched (inotify limits, permissions): once per folder. */
+  onWatchError?: (dir: string, err: unknown) => void;
 }
 
 /**
@@ -62,6 +64,7 @@ export interface SecretsWatcherOptions {
  */
 export class SecretsWatcher {
   readonly #dirs = new Map<string, DirWatch>();
+  readonly #unwatchable = new Set<string>();
   readonly #last: Map<string, Fingerprint>;
   #timer: NodeJS.Timeout | undefined;
   #poll: NodeJS.Timeout | undefined;
@@ -198,8 +201,13 @@ export class SecretsWatcher {
           this.#schedule();
         });
         this.#dirs.set(dir, entry);
-      } catch {
-        // Gone between the check and the watch: the parent's watch reports it.
+      } catch (err) {
+        // Gone between the check and the watch: the parent's watch reports it. Anything else
+        // (no inotify watches left, no permission) means changes there go unseen: say so once.
+        if (inodeOf(dir) && !this.#unwatchable.has(dir)) {
+          this.#unwatchable.add(dir);
+          this.opts.onWatchError?.(dir, err);
+        }
       }
     }
   }

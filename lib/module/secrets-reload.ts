@@ -78,7 +78,15 @@ export class SecretsReloader {
     if (!watch || !files.length || this.#watcher) return;
     this.#watcher = new SecretsWatcher(
       files.map((file) => file.path),
-      { debounceMs: watch.debounceMs, pollMs: watch.pollMs, maxFileBytes: limits.maxFileBytes },
+      {
+        debounceMs: watch.debounceMs,
+        pollMs: watch.pollMs,
+        maxFileBytes: limits.maxFileBytes,
+        onWatchError: (dir, err) =>
+          this.host.logger.warn(
+            `Secrets watcher cannot watch ${dir} (${(err as NodeJS.ErrnoException).code ?? maskError(err)}): changes there are not seen; secrets.watch.poll reads the files on an interval instead`,
+          ),
+      },
       () => {
         this.reload().catch((err: unknown) => this.host.logger.error(`Secrets reload failed: ${maskError(err)}`));
       },

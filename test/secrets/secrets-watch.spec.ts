@@ -100,10 +100,15 @@ describe('W: the secrets watcher follows how files really change', () => {
   it('W2 with watch: { poll } the same swap is seen with no file system events at all (fs.watch disabled)', async () => {
     await withoutFsWatch(async (watchCalls) => {
       const volume = SecretVolume.create(join(tempDir(), 'mounted'), { 'secrets.toml': toml('one') });
-      // Control: with events, the library does call the (disabled) fs.watch.
+      // Control: with events, the library does call the (disabled) fs.watch, and says it cannot watch.
+      const warn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
       const control = await bootApp({ connections: [], secrets: { files: [volume.path('secrets.toml')], env: {}, watch: true } });
       await control.app.close();
       expect(watchCalls()).toBeGreaterThan(0);
+      expect(warn.mock.calls.map((call) => String(call[0]))).toContain(
+        `Secrets watcher cannot watch ${volume.dir} (fs.watch is disabled in this test): changes there are not seen; secrets.watch.poll reads the files on an interval instead`,
+      );
+      warn.mockRestore();
       const before = watchCalls();
 
       const { db, other } = await boot({ files: [volume.path('secrets.toml')], env: {}, watch: { poll: '200ms' } });
