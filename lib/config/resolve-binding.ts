@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { Subject } from 'rxjs';
-import { kDescribeOptions, type ConnectionBinding, type DescribesOptions } from '../core/connection-binding.js';
+import type { ConnectionBinding, DescribesOptions } from '../core/connection-binding.js';
+import { kDescribeOptions } from '../core/connection.symbols.js';
 import { ConnectionConfigError } from '../errors/connection.errors.js';
 import type { ConnectionEvent } from '../interfaces/connection-event.interface.js';
 import type { ConnectionPolicyOptions } from '../interfaces/connection-policy.interface.js';

@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import type { Logger } from '@nestjs/common';
 import type { Subject } from 'rxjs';
 import type { ResolvedPolicy } from './connect-policy.js';
+import type { kDescribeOptions } from './connection.symbols.js';
 import type { ConnectionEvent } from '../interfaces/connection-event.interface.js';
 import type { ConnectionConfigStatus, ConnectionInfo } from '../interfaces/connection-info.interface.js';
 
@@ -38,10 +39,9 @@ export type ConnectionAbout = Readonly<Pick<ConnectionInfo, 'source' | 'dialect'
 
 /**
  * A connection class may describe its options for `info()` and `inspect` with a static method
- * under this symbol (SqlConnection: `{ dialect }`). It must not throw: it runs before the
+ * under `kDescribeOptions` (SqlConnection: `{ dialect }`). It must not throw: it runs before the
  * options are validated, and an error there is the validation's to report.
  */
-export const kDescribeOptions = Symbol('nestjs-connections:describe-options');
 export interface DescribesOptions {
   [kDescribeOptions]?(options: Record<string, unknown>): { dialect?: string };
 }
@@ -73,11 +73,3 @@ export interface KeyedBinding {
   keyOptions: Readonly<Record<string, Record<string, unknown>>>;
 }
 
-/** Internal entry points of `BaseConnection`, keyed by symbols so they stay off the public API. */
-export const kBind = Symbol('nestjs-connections:bind');
-export const kRebind = Symbol('nestjs-connections:rebind');
-export const kValidate = Symbol('nestjs-connections:validate');
-export const kClose = Symbol('nestjs-connections:close');
-export const kBinding = Symbol('nestjs-connections:binding');
-export const kAbandon = Symbol('nestjs-connections:abandon');
-export const kKeys = Symbol('nestjs-connections:keys');

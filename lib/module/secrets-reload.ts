@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { BaseConnection } from '../core/base-connection.js';
-import { kBinding, kRebind, kValidate, withConfigStatus, type ConnectionBinding } from '../core/connection-binding.js';
+import { withConfigStatus, type ConnectionBinding } from '../core/connection-binding.js';
+import { kBinding, kRebind, kValidate } from '../core/connection.symbols.js';
 import type { ConnectionSpec } from '../config/connection-spec.js';
 import { currentStatus } from '../config/connection-source.js';
 import { readSecretsFiles, type SecretsSnapshot } from '../config/secrets-files.js';

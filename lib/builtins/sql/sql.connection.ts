@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Knex } from 'knex';
 import { BaseConnection } from '../../core/base-connection.js';
-import { kDescribeOptions } from '../../core/connection-binding.js';
+import { kDescribeOptions } from '../../core/connection.symbols.js';
 import type { ConnectContext } from '../../interfaces/use-options.interface.js';
 import { Connection } from '../../core/connection.decorator.js';
 import { parseDuration } from '../../utils/duration.util.js';
