@@ -206,6 +206,24 @@ describe('RL: reloads are serialized and the last edit wins', () => {
     expect(db.info().config.status).toBe('current');
   });
 
+  it('RL5 R7 a reload during a manual swap does not join it: the manual swap finishes, then the newest options are swapped in', async () => {
+    const { file, registry, db } = await swapApp();
+    const manual = db.reset({ strategy: 'swap' }); // an operator's swap, with the v1 options
+    expect(db.connects).toHaveLength(2);
+    writeAtomic(file, dbToml('v2'));
+    const reload = registry.reloadSecrets();
+    await settleIo(file);
+    expect(db.connects).toHaveLength(2); // the reload's swap waits for the manual one
+    const manualInstance = db.succeed(1);
+    expect((await manual).generation).toBe(2);
+    await until(() => db.connects.length === 3, "the reload's own swap connect");
+    expect(db.connects[2].options).toMatchObject({ url: 'v2' });
+    const newest = db.succeed(2);
+    expect(await reload).toEqual(['db']);
+    expect(await db.resolve()).toBe(newest);
+    await until(() => manualInstance.disposed === 1, 'the manual swap instance disposed');
+  });
+
   it('RL2 the first swap fails after the second edit: the newest options still win, the failure does not restore older ones over them', async () => {
     const { file, registry, db } = await swapApp();
     logs();
