@@ -11,6 +11,7 @@ import type { TypeOrmConnectionOptions } from './typeorm-connection-options.inte
 import { dataSourceOptionsOf, driverPackageOf, validateTypeOrmOptions } from './typeorm-data-source-options.js';
 
 type TypeOrmModule = typeof import('typeorm');
+type Emitter = { on(event: string, listener: (...args: never[]) => void): unknown };
 type IsolationLevel = Parameters<DataSource['transaction']>[0] & string;
 
 /**
@@ -113,7 +114,35 @@ export class TypeOrmConnection extends BaseConnection<DataSource, TypeOrmConnect
       throw err;
     }
     this.#metadataSource = ds;
+    this.#watchSessions(ds);
     return ds;
+  }
+
+  /**
+   * When the server ends a pooled session (pg_terminate_backend, KILL, a restart), the pools drop
+   * it quietly and open another one later. Here that also retires the DataSource, if it is still
+   * the one in service: the next call gets a fresh DataSource instead of a pool that may hold
+   * more dead sessions (its queries would fail once each before the pool notices).
+   */
+  #watchSessions(ds: DataSource): void {
+    const onLost = () => void this.#resetIfInService(ds);
+    const driver = ds.driver as unknown as { master?: Emitter; pool?: Emitter & { _allConnections?: { toArray?(): Emitter[] } } };
+    // pg: the pool emits `error` for an idle client the server ended.
+    driver.master?.on('error', onLost);
+    // mysql2: each pooled connection emits `error` when the server ends it.
+    if (driver.pool) {
+      for (const connection of driver.pool._allConnections?.toArray?.() ?? []) connection.on('error', onLost);
+      driver.pool.on('connection', (connection: Emitter) => connection.on('error', onLost));
+    }
+  }
+
+  async #resetIfInService(ds: DataSource): Promise<void> {
+    if (this.state !== 'connected') return;
+    try {
+      if ((await this.resolve()) === ds) await this.reset();
+    } catch {
+      // closed meanwhile, or the reset's own problem: the next call reports it
+    }
   }
 
   protected override async _disconnect(ds: DataSource): Promise<void> {
