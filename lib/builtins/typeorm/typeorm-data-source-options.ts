@@ -42,7 +42,12 @@ export function validateTypeOrmOptions(options: TypeOrmConnectionOptions): void 
       'dialect',
       'is required: set url = "dialect://username:password@host:port/database", or dialect (postgresql, mysql, mariadb, sqlite) and its parts, or TypeORM\'s own type',
     );
-  } else if (typeof options.type !== 'string') throw new OptionKeyError('type', "must be a TypeORM driver name such as 'postgres'");
+  } else if (typeof options.type !== 'string') {
+    throw new OptionKeyError('type', "must be a TypeORM driver name such as 'postgres'");
+  } else if (/sqlite|sqljs/.test(options.type) && options.type !== 'sqljs' && (options.database === undefined || options.database === '')) {
+    // TypeORM itself finds this only when connecting.
+    throw new OptionKeyError('database', 'is required for SQLite: the path of the database file, or ":memory:"');
+  }
   if (options.entities !== undefined && !Array.isArray(options.entities)) {
     throw new OptionKeyError('entities', 'must be a list of entity classes, EntitySchemas or paths');
   }
