@@ -118,7 +118,7 @@ describe('ORM configuration', () => {
     const { app, registry } = await boot({ secrets: { files: [file] }, fromSecrets: true }, [UnnamedStore]);
     await app.get(UnnamedStore).articles.insert({ id: 3, title: 'from toml' });
     const drizzle = registry.get<DrizzleConnection>('light');
-    const rows = await drizzle.use((db) => (db as unknown as { all(q: string): unknown[] }).all('select id, title from orm_article'));
+    const rows = await drizzle.use((handle) => (handle as unknown as { all(q: string): unknown[] }).all('select id, title from orm_article'));
     expect(rows).toEqual([{ id: 3, title: 'from toml' }]);
     expect(registry.list().map((info) => [info.name, info.type])).toEqual([['main', 'typeorm'], ['light', 'drizzle']]);
   });

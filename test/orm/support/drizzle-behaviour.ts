@@ -52,8 +52,9 @@ export async function drizzleSuite(target: OrmTarget): Promise<void> {
       await db.update(notes).set({ title: 'uno' }).where(eq(notes.id as never, 1));
       expect(await db.select().from(notes).where(eq(notes.id as never, 1))).toEqual([{ id: 1, title: 'uno' }]);
       // drizzle's nested `with` needs LATERAL joins, which MariaDB lacks (a drizzle limitation).
-      if (target.dialect === 'mariadb') expect(await db.query.notes!.findFirst({})).toEqual({ id: 1, title: 'uno' });
-      else expect(await db.query.notes!.findFirst({ with: { tags: true } })).toMatchObject({ id: 1, title: 'uno', tags: [{ label: 'red' }] });
+      const nested = target.dialect !== 'mariadb';
+      const found = await db.query.notes!.findFirst(nested ? { with: { tags: true } } : {});
+      expect(found).toEqual({ id: 1, title: 'uno', ...(nested ? { tags: [{ id: 1, noteId: 1, label: 'red' }] } : {}) });
       await db.delete(tags).where(eq((tags as { id: never }).id, 1));
       await db.delete(notes).where(eq(notes.id as never, 1));
       expect(await db.select().from(notes)).toEqual([]);
@@ -74,8 +75,10 @@ export async function drizzleSuite(target: OrmTarget): Promise<void> {
       expect(rows.map((row) => Number(row.id)).sort((a, b) => a - b)).toEqual(result.written);
     });
 
-    if (target.sessions) {
-      it('DZ3 the pool is the driver\'s and closed on reset: after 10 swaps only the pool in service holds sessions; none after close', async () => {
+    // Registered only where there are server sessions to count (not SQLite), rather than skipped.
+    const withServer = target.sessions ? it : undefined;
+    {
+      withServer?.('DZ3 the pool is the driver\'s and closed on reset: after 10 swaps only the pool in service holds sessions; none after close', async () => {
         const conn = await fresh();
         const disposed: ConnectionEvent[] = [];
         const sub = conn.events$.subscribe((event) => event.type === 'disposed' && disposed.push(event));

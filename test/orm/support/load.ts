@@ -16,7 +16,7 @@ export interface LoadResult {
  * Every write uses a fresh id, so "landed exactly once" is a set comparison afterwards.
  */
 export async function resetsUnderLoad(opts: {
-  conn: BaseConnection<any, any>;
+  conn: Pick<BaseConnection, 'reset'>;
   read: () => Promise<unknown>;
   write: (id: number) => Promise<unknown>;
   strategies?: Array<'drop' | 'swap'>;

@@ -119,8 +119,10 @@ export async function typeOrmSuite(target: OrmTarget): Promise<void> {
       }
     });
 
-    if (target.killSessions) {
-      it('TO4 the server ends every session: the next request succeeds, on a new DataSource', async () => {
+    // Registered only where a server ends sessions (not SQLite), rather than skipped.
+    const withServer = target.killSessions ? it : undefined;
+    {
+      withServer?.('TO4 the server ends every session: the next request succeeds, on a new DataSource', async () => {
         const { conn, store } = await fresh();
         await store.articles.insert({ id: 1, title: 'before' });
         await Promise.all([store.articles.count(), store.articles.count(), store.articles.count()]);
