@@ -5,6 +5,7 @@ import { entityLabel } from './repository-uses.js';
 /** What a leased repository needs of its connection. */
 export interface RepositorySource {
   readonly name: string;
+  isConnectionError(err: unknown): boolean;
   use<R>(fn: (ds: DataSource) => R | Promise<R>, opts?: UseOptions): Promise<R>;
   /** The latest DataSource that was initialized (maybe retired): entity metadata only, no I/O. */
   readonly metadataSource: DataSource | null;
@@ -69,10 +70,17 @@ function define(name: string, value: AnyMethod): void {
 
 for (const name of READS) {
   define(name, function (this: LeasedRepository, ...args: unknown[]) {
-    return this.source().use((ds) => {
+    const source = this.source();
+    const run = (ds: DataSource) => {
       const repo = ds.getRepository(this.target as Target);
       return method(repo, name).apply(repo, args);
-    }, READ_RETRY);
+    };
+    // First on use()'s synchronous fast path; only a connection-level failure takes the retrying
+    // path, which resets the instance that failed and runs the read again on a fresh one.
+    return source.use(run).catch((err: unknown) => {
+      if (!source.isConnectionError(err)) throw err;
+      return source.use(run, READ_RETRY);
+    });
   });
 }
 for (const name of WRITES) {
