@@ -5,9 +5,10 @@ import { inspect } from 'node:util';
 import { Injectable } from '@nestjs/common';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sqliteTable, integer } from 'drizzle-orm/sqlite-core';
-import { BaseConnection, Connection, ConnectionConfigError, type ConnectionsForRootOptions } from 'nestjs-connections';
+import { BaseConnection, Connection, ConnectionConfigError, ConnectionRegistry, ConnectionsModule, type ConnectionsForRootOptions } from 'nestjs-connections';
 import type { DrizzleConnection } from 'nestjs-connections/drizzle';
-import { InjectConnectionRepository, TypeOrmConnection, type ConnectionRepository } from 'nestjs-connections/typeorm';
+import { InjectConnectionRepository, TypeOrmConnection, getConnectionRepositoryToken, type ConnectionRepository } from 'nestjs-connections/typeorm';
+import { Test } from '@nestjs/testing';
 import type { INestApplicationContext, Provider } from '@nestjs/common';
 import { bootApp } from '../support/app.js';
 import { tempDir } from '../support/temp-files.js';
@@ -104,6 +105,21 @@ describe('ORM configuration', () => {
     // UnnamedStore, NamedStore and NotAnEntityStore are recorded, but none is a provider here.
     const { registry } = await boot({ connections: [{ name: 'only-sql', type: 'sql', options: sqlite() }] });
     expect(registry.names()).toEqual(['only-sql']);
+  });
+
+  it('OT1 a test overrides the repository by getConnectionRepositoryToken(Entity): the consumer gets the override, bootstrap does not fail', async () => {
+    const fake = { count: async () => 42 };
+    const moduleRef = await Test.createTestingModule({
+      imports: [ConnectionsModule.forRoot({ secrets: false, connections: [{ name: 'main', type: 'typeorm', options: sqlite() }] })],
+      providers: [UnnamedStore],
+    })
+      .overrideProvider(getConnectionRepositoryToken(Article))
+      .useValue(fake)
+      .compile();
+    const app = await moduleRef.init();
+    apps.push(app);
+    expect(await app.get(UnnamedStore).articles.count()).toBe(42);
+    expect(app.get(ConnectionRegistry).get('main').state).toBe('idle');
   });
 
   it('OS1 a secrets.toml section written for Streamlit\'s SQL connection works unchanged for typeorm and drizzle (type changed only)', async () => {

@@ -119,6 +119,33 @@ export async function typeOrmSuite(target: OrmTarget): Promise<void> {
       }
     });
 
+    it('TO6 migrationsRun: pending migrations run on the first connect only, once, with swaps racing from the start', async () => {
+      let ups = 0;
+      const table = `orm_marker_${Date.now()}`;
+      class CreateMarker1700000000000 {
+        name = 'CreateMarker1700000000000';
+        async up(runner: { query(sql: string): Promise<unknown> }) {
+          ups++;
+          await runner.query(`create table ${table} (id int)`);
+        }
+        async down(runner: { query(sql: string): Promise<unknown> }) {
+          await runner.query(`drop table ${table}`);
+        }
+      }
+      const runs = vi.spyOn(DataSource.prototype, 'runMigrations');
+      try {
+        const { conn, store } = await fresh({ migrations: [CreateMarker1700000000000], migrationsRun: true, migrationsTableName: `${table}_migrations` });
+        await Promise.all([conn.resolve(), conn.reset({ strategy: 'swap' }), conn.reset({ strategy: 'swap' }), store.articles.count()]);
+        for (let i = 0; i < 10; i++) await Promise.all([conn.reset({ strategy: 'swap' }), conn.reset(), store.articles.count()]);
+        expect(await store.articles.count()).toBe(0);
+        expect(ups).toBe(1);
+        expect(runs).toHaveBeenCalledTimes(1);
+        expect(await target.sql(`select count(*) as n from ${table}`)).toHaveLength(1);
+      } finally {
+        runs.mockRestore();
+      }
+    });
+
     // Registered only where a server ends sessions (not SQLite), rather than skipped.
     const withServer = target.killSessions ? it : undefined;
     {
