@@ -13,7 +13,7 @@ import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
 import { eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { integer, pgTable, text } from 'drizzle-orm/pg-core';
-import pg from 'pg';
+import { Pool } from 'pg';
 import { EntitySchema } from 'typeorm';
 import { ConnectionsModule, InjectConnection } from 'nestjs-connections';
 import { InjectConnectionRepository } from 'nestjs-connections/typeorm';
@@ -67,11 +67,11 @@ class DrizzlePlainItems {
 }
 
 class ItemsController {
-  constructor(items) {
-    this.items = items;
+  constructor(reader) {
+    this.reader = reader;
   }
   get(id) {
-    return this.items.find(Number(id));
+    return this.reader.find(Number(id));
   }
 }
 Inject('ITEMS')(ItemsController, undefined, 0);
@@ -115,7 +115,7 @@ const modules = {
     Injectable()(DrizzlePlainItems);
     return {
       providers: [
-        { provide: 'DB', useFactory: () => drizzle({ client: new pg.Pool({ connectionString: pgUrl(appName), max: POOL_MAX }), schema: { items } }) },
+        { provide: 'DB', useFactory: () => drizzle({ client: new Pool({ connectionString: pgUrl(appName), max: POOL_MAX }), schema: { items } }) },
         DrizzlePlainItems,
         { provide: 'ITEMS', useExisting: DrizzlePlainItems },
       ],
