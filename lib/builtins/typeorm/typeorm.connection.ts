@@ -107,14 +107,14 @@ export class TypeOrmConnection extends BaseConnection<DataSource, TypeOrmConnect
     await ds.initialize();
     try {
       // Keyed connections (one DataSource per key) run the steps once per key.
-      await this.#schema.run((context as { key?: unknown }).key, ds, steps);
+      await this.#schema.run(context.key, ds, steps);
       await ds.query('select 1');
     } catch (err) {
       await ds.destroy().catch(() => undefined);
       throw err;
     }
     this.#metadataSource = ds;
-    this.#watchSessions(ds);
+    this.#watchSessions(ds, context.key);
     return ds;
   }
 
@@ -124,8 +124,8 @@ export class TypeOrmConnection extends BaseConnection<DataSource, TypeOrmConnect
    * the one in service: the next call gets a fresh DataSource instead of a pool that may hold
    * more dead sessions (its queries would fail once each before the pool notices).
    */
-  #watchSessions(ds: DataSource): void {
-    const onLost = () => void this.#resetIfInService(ds);
+  #watchSessions(ds: DataSource, key: string | undefined): void {
+    const onLost = () => void this.#resetIfInService(ds, key);
     const driver = ds.driver as unknown as { master?: Emitter; pool?: Emitter & { _allConnections?: { toArray?(): Emitter[] } } };
     // pg: the pool emits `error` for an idle client the server ended.
     driver.master?.on('error', onLost);
@@ -136,10 +136,12 @@ export class TypeOrmConnection extends BaseConnection<DataSource, TypeOrmConnect
     }
   }
 
-  async #resetIfInService(ds: DataSource): Promise<void> {
-    if (this.state !== 'connected') return;
+  async #resetIfInService(ds: DataSource, key: string | undefined): Promise<void> {
+    // A keyed connection: the DataSource of that key (one per tenant), through its handle.
+    const target = key === undefined ? this : this.for(key);
+    if (target.state !== 'connected') return;
     try {
-      if ((await this.resolve()) === ds) await this.reset();
+      if ((await target.resolve()) === ds) await target.reset();
     } catch {
       // closed meanwhile, or the reset's own problem: the next call reports it
     }
