@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 
 const SERVER = new URL('./server.mjs', import.meta.url).pathname;
 
-/** Starts `server.mjs <variant>` (or another `script`, with more `env`) and resolves once it listens: `{ url, stop() }`. */
-export function startServer(variant, { script = SERVER, env } = {}) {
+/** Starts `server.mjs <variant>` (or another server script, with more `env`) and resolves once it listens: `{ url, stop() }`. */
+export function startServer(variant, script = SERVER, env = {}) {
   const child = spawn(process.execPath, [script, variant], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));

@@ -33,16 +33,13 @@ try {
     await admin.query(`create role ${roles[kind]} login password '${passwords[kind]}'`);
     await admin.query(`grant select on ${ITEMS_TABLE} to ${roles[kind]}`);
   }
-  server = await startServer('rotation', {
-    script: new URL('../e2e/rotation-server.mjs', import.meta.url).pathname,
-    env: {
-      PG_PORT: String(cluster.port),
-      PG_SOCKET: cluster.socketDir,
-      STATIC_ROLE: roles.static,
-      STATIC_PASSWORD: passwords.static,
-      ROTATED_ROLE: roles.rotated,
-      ROTATED_PASSWORD: passwords.rotated,
-    },
+  server = await startServer('rotation', new URL('../e2e/rotation-server.mjs', import.meta.url).pathname, {
+    PG_PORT: String(cluster.port),
+    PG_SOCKET: cluster.socketDir,
+    STATIC_ROLE: roles.static,
+    STATIC_PASSWORD: passwords.static,
+    ROTATED_ROLE: roles.rotated,
+    ROTATED_PASSWORD: passwords.rotated,
   });
   const { url } = server;
   const post = (path, method = 'POST') => fetch(`${url}${path}`, { method }).then((r) => r.json());

@@ -181,6 +181,7 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
       refreshAt: lifecycle?.refreshAt ? new Date(lifecycle.refreshAt).toISOString() : null,
       leases: current?.leases ?? 0,
       circuit: lifecycle ? lifecycle.circuit : binding.policy.breaker ? 'closed' : null,
+      ...binding.about,
     };
     if (key !== undefined) info.key = key;
     return info;
@@ -228,6 +229,7 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
       refreshAt: refreshAt === null ? null : new Date(refreshAt).toISOString(),
       leases: totals.leases,
       circuit: binding.policy.breaker ? 'closed' : null,
+      ...binding.about,
       keys: {
         count: keys?.size ?? 0,
         max: binding.keyed!.maxEntries === Infinity ? null : binding.keyed!.maxEntries,
@@ -317,7 +319,7 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
   [inspect.custom](): string {
     if (!this.#binding) return `${this.constructor.name} { (unregistered) }`;
     const { name, state, generation } = this.info();
-    return `${this.constructor.name} { name: '${name}', state: '${state}', generation: ${generation} }`;
+    return `${this.constructor.name} { name: '${name}', state: '${state}', generation: ${generation}, ${this.#binding.about} }`;
   }
 
   // ---- registry entry points (internal) ----------------------------------------------------

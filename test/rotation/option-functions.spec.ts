@@ -224,3 +224,29 @@ describe('OF function option values', () => {
     expect(await options.secret()).toBe('provided-fn-kinds-3');
   });
 });
+
+describe('OF built-in classes keep their drivers\' hooks', () => {
+  it('OF6 TypeOrmConnection passes TypeORM\'s prepareDatabase untouched (TypeORM calls it with the database), and calls a url function per connect', async () => {
+    const { TypeOrmConnection } = await import('nestjs-connections/typeorm');
+    const prepared: unknown[] = [];
+    let urls = 0;
+    const booted = await bootApp({
+      connections: [
+        {
+          name: 'fn-typeorm',
+          type: TypeOrmConnection,
+          options: {
+            url: () => (urls++, 'sqlite://'),
+            prepareDatabase: (db: unknown) => void prepared.push(db),
+          },
+        },
+      ],
+    });
+    app = booted.app;
+    const conn = booted.registry.get<InstanceType<typeof TypeOrmConnection>>('fn-typeorm');
+    expect(await conn.use((ds) => ds.query('select 1 as one'))).toEqual([{ one: 1 }]);
+    expect(urls).toBe(1);
+    expect(prepared).toHaveLength(1);
+    expect(typeof (prepared[0] as { prepare?: unknown }).prepare).toBe('function'); // a better-sqlite3 Database, not our context
+  });
+});

@@ -27,7 +27,11 @@ export function knexConfigOf(target: SqlTarget, options: SqlConnectionOptions, l
   return { ...base, ...passthrough, connection: { ...connectionOf(target, pgUrl), ...extra } };
 }
 
-function connectionOf(target: SqlTarget, pgUrl: PgUrlParser | undefined): Record<string, unknown> {
+/**
+ * The driver's own connection settings for a target (pg: a libpq connection string, or with a
+ * password function pg's parse of it and the function; mysql2 and better-sqlite3: their options).
+ */
+export function connectionOf(target: SqlTarget, pgUrl?: PgUrlParser): Record<string, unknown> {
   const { password } = target;
   switch (target.dialect.client) {
     case 'pg':
@@ -56,7 +60,7 @@ function connectionOf(target: SqlTarget, pgUrl: PgUrlParser | undefined): Record
   }
 }
 
-function postgresUrl(target: SqlTarget): string {
+export function postgresUrl(target: SqlTarget): string {
   const enc = encodeURIComponent;
   const auth =
     target.username === undefined && target.password === undefined
@@ -76,7 +80,7 @@ function postgresUrl(target: SqlTarget): string {
 }
 
 /** URL query values are strings; `true`, `10` and `{"a":1}` mean what they say to mysql2 and better-sqlite3. */
-function typedQuery(query: Record<string, unknown>): Record<string, unknown> {
+export function typedQuery(query: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(query)) {
     if (typeof value !== 'string') {

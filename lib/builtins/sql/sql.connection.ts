@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Knex } from 'knex';
 import { BaseConnection } from '../../core/base-connection.js';
+import { kDescribeOptions } from '../../core/connection.symbols.js';
 import type { ConnectContext } from '../../interfaces/use-options.interface.js';
 import type { FunctionOptionKind } from '../../interfaces/option-value.interface.js';
 import { Connection } from '../../core/connection.decorator.js';
@@ -92,6 +93,15 @@ export class SqlConnection extends BaseConnection<Knex, SqlConnectionOptions> {
     postProcessResponse: 'callback',
     wrapIdentifier: 'callback',
   };
+
+  /** `info().dialect` and `util.inspect(conn)`: the dialect the options point at (bad options: none). */
+  static [kDescribeOptions](options: SqlConnectionOptions): { dialect?: string } {
+    try {
+      return { dialect: resolveSqlTarget(options).dialect.name };
+    } catch {
+      return {};
+    }
+  }
 
   /** Checked when the options are bound, so a bad section fails bootstrap (S4). */
   protected override _validateOptions(options: SqlConnectionOptions): void {
