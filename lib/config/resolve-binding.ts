@@ -24,6 +24,8 @@ export interface BindingContext {
   defaults: ConnectionPolicyOptions | undefined;
   sections: SecretsSections;
   env: Record<string, string | undefined> | null;
+  /** `ConnectionsModule` options per name (`options`), the highest layer (S1). */
+  moduleOptions?: Record<string, Record<string, unknown>> | undefined;
   sink: Subject<ConnectionEvent> | null;
   logger: Logger;
 }
@@ -36,17 +38,19 @@ export interface BindingContext {
 export function resolveBinding(spec: ConnectionSpec, ctx: BindingContext): ConnectionBinding {
   const { name, decorator } = spec;
   const fileSection = Object.hasOwn(ctx.sections, name) ? ctx.sections[name] : undefined;
-  const known = () => mergeLayers(decorator.options as Record<string, unknown> | undefined, fileSection, spec.declared?.options);
+  const moduleLayer = ctx.moduleOptions && Object.hasOwn(ctx.moduleOptions, name) ? ctx.moduleOptions[name] : undefined;
+  const known = () =>
+    mergeLayers(decorator.options as Record<string, unknown> | undefined, fileSection, spec.declared?.options, moduleLayer);
   const envSection = ctx.env ? envOptionsFor(name, ctx.env, known) : {};
   const fromFiles = splitSection(fileSection);
   const fromEnv = splitSection(envSection);
 
   const codeOptions = decorator.options as Record<string, unknown> | undefined;
-  const forbidden = findForbiddenKey(codeOptions) ?? findForbiddenKey(spec.declared?.options);
+  const forbidden = findForbiddenKey(codeOptions) ?? findForbiddenKey(spec.declared?.options) ?? findForbiddenKey(moduleLayer);
   if (forbidden) throw new ConnectionConfigError(name, forbidden, 'this key name is not allowed');
 
-  const options = mergeLayers(codeOptions, fromFiles.options, fromEnv.options, spec.declared?.options);
-  const { name: _n, options: _o, required, ...decoratorPolicy } = decorator;
+  const options = mergeLayers(codeOptions, fromFiles.options, fromEnv.options, spec.declared?.options, moduleLayer);
+  const { name: _n, options: _o, required, schema: _s, ...decoratorPolicy } = decorator;
   const policy = resolvePolicy(name, [
     ctx.defaults,
     decoratorPolicy,

@@ -5,7 +5,7 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import type { DiscoveryService, ModuleRef } from '@nestjs/core';
+import type { DiscoveryService } from '@nestjs/core';
 import { Subject, type Observable } from 'rxjs';
 import { BaseConnection } from '../core/base-connection.js';
 import type { ClusterCoordinator } from '../cluster/cluster.coordinator.js';
@@ -13,8 +13,8 @@ import type { ClusterResetOptions, ClusterResetResult } from '../interfaces/clus
 import { kBind, kBinding, kClose, kRebind, kValidate } from '../core/connection-binding.js';
 import { isDecoratedConnection } from '../core/connection.decorator.js';
 import { ConnectionConfigError, UnknownConnectionError } from '../errors/connection.errors.js';
-import { CONNECTION_NAME_PATTERN, RESERVED_CONNECTION_NAMES } from '../core/connections.constants.js';
-import { specOfClass, specOfEntry, specsFromSecrets } from '../config/build-specs.js';
+import { specOfClass } from '../config/build-specs.js';
+import { applySchemas } from '../config/apply-schema.js';
 import type { ConnectionSpec } from '../config/connection-spec.js';
 import type { LoadedConfig } from './load-config.js';
 import { resolveBinding } from '../config/resolve-binding.js';
@@ -22,20 +22,39 @@ import { loadSecretsFiles } from '../config/secrets-files.js';
 import { SecretsWatcher } from '../config/secrets-watcher.js';
 import type { ConnectionEvent } from '../interfaces/connection-event.interface.js';
 import type { ConnectionInfo } from '../interfaces/connection-info.interface.js';
-import type { ConnectionClass, ConnectionEntry } from '../core/connections-module-options.interface.js';
+import type { ConnectionClass } from '../core/connections-module-options.interface.js';
 import type { ResetOptions, ResetResult } from '../interfaces/reset-result.interface.js';
 import { deepEqual } from '../utils/object.util.js';
-import { BUILT_IN_TYPES } from './built-in-types.js';
+import type { ConnectionCatalog } from './connection-catalog.js';
+import { checkConnectionName } from './connection-name.check.js';
+import {
+  checkOverrideValue,
+  isOriginalInstance,
+  isStandalone,
+  OVERRIDE_TYPE,
+  overrideInfo,
+  overrideReset,
+  overrideSpecOf,
+} from './connection-overrides.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyConnection = BaseConnection<any, any>;
 
-/** Where Nest keeps a class's constructor and property dependencies (@nestjs/common's constants). */
-const INJECTION_METADATA = ['design:paramtypes', 'self:paramtypes', 'self:properties_metadata'];
-
 interface Registered {
-  connection: AnyConnection;
+  /** The connection the registry manages, or null for an override value that is not a `BaseConnection`. */
+  connection: AnyConnection | null;
+  /** What `get(name)` returns: the connection, or that override value. */
+  value: unknown;
   spec: ConnectionSpec;
+  /** Put in by `overrideProvider()`: it takes no secrets, module options or reloads. */
+  override: boolean;
+}
+
+/** A statically listed class as the registry's factory got it: the class token's and the name token's values. */
+export interface InjectedClass {
+  cls: ConnectionClass;
+  value: unknown;
+  nameValue: unknown;
 }
 
 /**
@@ -53,42 +72,50 @@ export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap,
   readonly #logger = new Logger('Connections');
   #watcher: SecretsWatcher | null = null;
   #cluster: ClusterCoordinator | null = null;
+  /** Instances Nest made whose place an override took (left unregistered). */
+  readonly #replaced = new WeakSet<object>();
   #config: LoadedConfig;
-  /** Every type name a declaration may use: the built-ins, then the app's own `types` (which win). */
-  readonly #types: Record<string, ConnectionClass>;
 
   /** Events of every connection (E1). */
   readonly events$: Observable<ConnectionEvent> = this.#events.asObservable();
 
   constructor(
     config: LoadedConfig,
-    private readonly moduleRef: ModuleRef,
     private readonly discovery: DiscoveryService | null,
   ) {
     this.#config = config;
-    this.#types = { ...BUILT_IN_TYPES, ...config.options.types };
   }
 
   /**
-   * @internal Registers the statically listed classes (already instantiated by Nest) and the
-   * declared and secrets-section connections (instantiated here).
+   * @internal Registers the statically listed classes (instantiated by Nest) and the catalog's
+   * declared and secrets-section connections. A value that is not the instance the module made
+   * (an `overrideProvider()` of the class or of `getConnectionToken(name)`) takes the place of
+   * that connection everywhere, under its name.
    */
-  async init(entries: ConnectionEntry[], instances: AnyConnection[]): Promise<void> {
-    const { options, sections } = this.#config;
-    if (!Array.isArray(entries)) {
-      throw new ConnectionConfigError('*', 'connections', 'must be an array of connection classes and { name, type } declarations');
+  async init(classes: InjectedClass[], catalog: ConnectionCatalog, declaredTokens: ReadonlyMap<string, unknown>): Promise<void> {
+    for (const { cls, value, nameValue } of classes) {
+      const spec = specOfClass(cls);
+      if (nameValue !== value) {
+        // Only the name token is overridden: Nest gives the class token its own provider, so
+        // injection by class keeps the instance it made, which is left unregistered.
+        this.#replaced.add(value as object);
+        this.#logger.warn(
+          `Connection "${spec.name}": getConnectionToken("${spec.name}") is overridden but ${cls.name} is not; ` +
+            `services that inject ${cls.name} by class get an unregistered instance. Override ${cls.name} (it covers both tokens).`,
+        );
+        await this.#attachOverride(spec, nameValue, `getConnectionToken("${spec.name}")`);
+      } else if (!isOriginalInstance(value, cls)) {
+        await this.#attachOverride(spec, value, cls.name);
+      } else {
+        await this.#attach(spec, value as AnyConnection);
+      }
     }
-    const classes = entries.filter((entry): entry is ConnectionClass => typeof entry === 'function');
-    classes.forEach((cls, index) => this.#attach(specOfClass(cls), instances[index]));
-    const declared = [...entries.filter((entry) => typeof entry !== 'function'), ...(options.connections ?? [])];
-    for (const entry of declared) {
-      const spec = specOfEntry(entry, this.#types);
-      this.#checkName(spec); // before instantiating anything for it
-      this.#attach(spec, await this.#instantiate(spec.cls));
-    }
-    if (options.fromSecrets) {
-      for (const spec of specsFromSecrets(sections, new Set(this.#connections.keys()), this.#types)) {
-        this.#attach(spec, await this.#instantiate(spec.cls));
+    for (const { spec, instance } of catalog.declared) {
+      const token = declaredTokens.get(spec.name);
+      if (declaredTokens.has(spec.name) && token !== instance) {
+        await this.#attachOverride(spec, token, `getConnectionToken("${spec.name}")`);
+      } else {
+        await this.#attach(spec, instance);
       }
     }
   }
@@ -101,18 +128,28 @@ export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap,
   async attachFeature(cls: ConnectionClass, create: () => Promise<AnyConnection>): Promise<AnyConnection> {
     const spec = specOfClass(cls);
     const existing = this.#connections.get(spec.name);
-    if (existing && existing.connection.constructor === cls) return existing.connection;
+    if (existing?.connection && existing.connection.constructor === cls) return existing.connection;
     this.#checkName(spec);
     const connection = await create();
-    this.#attach(spec, connection);
+    await this.#attach(spec, connection);
     return connection;
   }
 
   /** The connection registered under `name`; `UnknownConnectionError` (listing the known names) otherwise. */
   get<T extends AnyConnection = AnyConnection>(name: string): T {
+    return this.#entry(name).value as T;
+  }
+
+  /** `info()` of one connection (an override value that is not a `BaseConnection` gets a minimal one, type `override`). */
+  info(name: string): ConnectionInfo {
+    const { connection, spec } = this.#entry(name);
+    return connection ? connection.info() : overrideInfo(spec.name);
+  }
+
+  #entry(name: string): Registered {
     const found = this.#connections.get(name);
     if (!found) throw new UnknownConnectionError(String(name), this.names());
-    return found.connection as T;
+    return found;
   }
 
   has(name: string): boolean {
@@ -125,7 +162,7 @@ export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap,
 
   /** A snapshot of every connection. */
   list(): ConnectionInfo[] {
-    return [...this.#connections.values()].map(({ connection }) => connection.info());
+    return [...this.#connections.values()].map(({ connection, spec }) => (connection ? connection.info() : overrideInfo(spec.name)));
   }
 
   /**
@@ -137,7 +174,8 @@ export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap,
   reset(name: string, opts?: ResetOptions & { scope?: 'local' }): Promise<ResetResult>;
   async reset(name: string, opts?: ResetOptions & { scope?: string }): Promise<ResetResult | ClusterResetResult> {
     if (opts?.scope === 'cluster') return this.#clusterFor(name).reset(name, opts as ClusterResetOptions);
-    return this.get(name).reset(opts);
+    const { connection, spec } = this.#entry(name);
+    return connection ? connection.reset(opts) : overrideReset(spec.name);
   }
 
   /** Resets every connection; one result each, in registration order. With `scope: 'cluster'`, on every replica. */
@@ -145,7 +183,9 @@ export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap,
   resetAll(opts?: ResetOptions & { scope?: 'local' }): Promise<ResetResult[]>;
   resetAll(opts?: ResetOptions & { scope?: string }): Promise<ResetResult[] | ClusterResetResult<ResetResult[]>> {
     if (opts?.scope === 'cluster') return this.#clusterFor('*').reset(null, opts as ClusterResetOptions);
-    return Promise.all([...this.#connections.values()].map(({ connection }) => connection.reset(opts)));
+    return Promise.all(
+      [...this.#connections.values()].map(({ connection, spec }) => (connection ? connection.reset(opts) : overrideReset(spec.name))),
+    );
   }
 
   /** The cluster coordinator (membership, status, cluster resets), or null without `forRoot({ cluster })`. */
@@ -181,9 +221,10 @@ export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap,
     // applied, so one bad value keeps the whole previous state.
     const changed: Array<[Registered, ReturnType<typeof resolveBinding>]> = [];
     for (const registered of this.#connections.values()) {
+      if (registered.override || !registered.connection) continue; // a test double takes no secrets
       const previous = registered.connection[kBinding]!;
       try {
-        const binding = this.#bindingOf(registered.spec, next);
+        const binding = await applySchemas(registered.spec, this.#bindingOf(registered.spec, next));
         if (!deepEqual(previous.options, binding.options) || !deepEqual(previous.policy, binding.policy)) {
           registered.connection[kValidate](binding);
           changed.push([registered, binding]);
@@ -196,7 +237,8 @@ export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap,
     this.#config = next;
     const strategy = this.#config.watch?.strategy ?? 'drop';
     await Promise.all(
-      changed.map(async ([{ connection }, binding]) => {
+      changed.map(async ([{ connection: managed }, binding]) => {
+        const connection = managed!;
         const previous = connection[kBinding]!;
         connection[kRebind](binding);
         try {
@@ -215,21 +257,32 @@ export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap,
     return names;
   }
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     // Decorated connections that a module lists as plain providers (without forFeature) are
-    // found here and registered too, so every @Connection() class in the app is managed.
+    // found here and registered too, so every @Connection() class in the app is managed
+    // (except an instance an override replaced).
     for (const wrapper of this.discovery?.getProviders() ?? []) {
       const { instance, metatype } = wrapper;
-      if (instance instanceof BaseConnection && !instance[kBinding] && isDecoratedConnection(metatype)) {
-        this.#attach(specOfClass(metatype), instance);
+      if (instance instanceof BaseConnection && !instance[kBinding] && !this.#replaced.has(instance) && isDecoratedConnection(metatype)) {
+        await this.#attach(specOfClass(metatype), instance);
+      }
+    }
+    // Every connection is registered by now: `options` for a name that none has is a typo (S4).
+    for (const name of Object.keys(this.#config.options.options ?? {})) {
+      if (!this.#connections.has(name)) {
+        throw new ConnectionConfigError(
+          name,
+          'options',
+          `ConnectionsModule options name a connection that is not registered; known connections: ${this.names().join(', ') || '(none)'}`,
+        );
       }
     }
   }
 
   /** L1: eager connections connect now; one that fails fails bootstrap with its `ConnectError`. */
   async onApplicationBootstrap(): Promise<void> {
-    const eager = [...this.#connections.values()].filter(({ connection }) => connection[kBinding]!.policy.eager);
-    await Promise.all(eager.map(({ connection }) => connection.resolve()));
+    const eager = [...this.#connections.values()].filter(({ connection }) => connection?.[kBinding]!.policy.eager);
+    await Promise.all(eager.map(({ connection }) => connection!.resolve()));
     const { watch, files } = this.#config;
     if (watch && files.length) {
       this.#watcher = new SecretsWatcher(
@@ -249,58 +302,57 @@ export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap,
     this.#watcher = null;
     // First: say "bye", so the other replicas do not wait for this one's answers.
     await this.#cluster?.stop();
-    await Promise.all([...this.#connections.values()].map(({ connection }) => connection[kClose]()));
+    // An override value that is not a BaseConnection belongs to the test: it is left alone.
+    await Promise.all([...this.#connections.values()].map(({ connection }) => connection?.[kClose]()));
     this.#events.complete();
   }
 
-  /**
-   * A declared connection's instance. A class with dependencies goes through Nest's injector
-   * (in this module's scope); one without (the built-in types, most authors' classes) is built
-   * directly: the injector's per-call work is most of what a thousand declarations cost.
-   */
-  async #instantiate(cls: ConnectionClass): Promise<AnyConnection> {
-    const injects = cls.length > 0 || INJECTION_METADATA.some((key) => (Reflect.getMetadata(key, cls) as unknown[] | undefined)?.length);
-    return injects ? this.moduleRef.create(cls) : new cls();
-  }
-
   #checkName(spec: ConnectionSpec): void {
-    const { name } = spec;
-    if (typeof name !== 'string' || !CONNECTION_NAME_PATTERN.test(name)) {
-      throw new ConnectionConfigError(
-        String(name),
-        'name',
-        'a connection name is 1 to 100 letters, digits, "-" or "_", starting with a letter or digit',
-      );
-    }
-    if (RESERVED_CONNECTION_NAMES.includes(name)) {
-      throw new ConnectionConfigError(name, 'name', `"${name}" is taken by an admin route (${RESERVED_CONNECTION_NAMES.join(', ')})`);
-    }
-    const existing = this.#connections.get(name);
-    if (existing) {
-      throw new ConnectionConfigError(
-        name,
-        'name',
-        `two connections are named "${name}" (${existing.spec.typeLabel} and ${spec.typeLabel})`,
-      );
-    }
+    const taken = new Map([...this.#connections].map(([name, { spec: other }]) => [name, other.typeLabel]));
+    checkConnectionName(spec.name, spec.typeLabel, taken);
   }
 
   #bindingOf(spec: ConnectionSpec, config: LoadedConfig) {
-    return resolveBinding(spec, {
+    return resolveBinding(spec, this.#bindingContext(config));
+  }
+
+  #bindingContext(config: LoadedConfig = this.#config) {
+    return {
       defaults: config.options.defaults,
       sections: config.sections,
       env: config.env,
+      moduleOptions: config.options.options,
       sink: this.#events,
       logger: this.#logger,
-    });
+    };
   }
 
-  #attach(spec: ConnectionSpec, connection: AnyConnection): void {
+  async #attach(spec: ConnectionSpec, connection: AnyConnection): Promise<void> {
     this.#checkName(spec);
     if (!(connection instanceof BaseConnection)) {
       throw new ConnectionConfigError(spec.name, 'type', `${spec.typeLabel} did not produce a BaseConnection`);
     }
-    connection[kBind](this.#bindingOf(spec, this.#config));
-    this.#connections.set(spec.name, { connection, spec });
+    connection[kBind](await applySchemas(spec, this.#bindingOf(spec, this.#config)));
+    this.#connections.set(spec.name, { connection, value: connection, spec, override: false });
+  }
+
+  /**
+   * An `overrideProvider()` value, under the name of what it replaces. A `BaseConnection` is
+   * bound with its own class's options and policies only (no secrets, environment or module
+   * options: a test stays hermetic); anything else is kept as is, with a minimal `info()`.
+   */
+  async #attachOverride(replaced: ConnectionSpec, value: unknown, token: string): Promise<void> {
+    checkOverrideValue(replaced.name, token, value);
+    if (!(value instanceof BaseConnection)) {
+      this.#checkName(replaced);
+      this.#connections.set(replaced.name, { connection: null, value, spec: { ...replaced, typeLabel: OVERRIDE_TYPE, origin: 'override' }, override: true });
+      return;
+    }
+    const spec = overrideSpecOf(replaced.name, value);
+    this.#checkName(spec);
+    const binding = await applySchemas(spec, resolveBinding(spec, { ...this.#bindingContext(), sections: {}, env: null, moduleOptions: undefined }));
+    if (value[kBinding] && isStandalone(value)) value[kRebind](binding);
+    else value[kBind](binding);
+    this.#connections.set(spec.name, { connection: value, value, spec, override: true });
   }
 }

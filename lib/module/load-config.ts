@@ -7,7 +7,7 @@ import { resolvePolicy } from '../config/resolve-policy.js';
 import { describe } from '../utils/describe.util.js';
 import { loadSecretsFiles, secretsFilesOf, type SecretsSections } from '../config/secrets-files.js';
 
-const MODULE_KEYS = new Set(['connections', 'secrets', 'defaults', 'types', 'fromSecrets', 'isGlobal', 'cluster']);
+const MODULE_KEYS = new Set(['connections', 'secrets', 'defaults', 'types', 'fromSecrets', 'isGlobal', 'cluster', 'options']);
 const SECRETS_KEYS = new Set(['files', 'env', 'watch']);
 /** Every variable the package reads starts so. */
 const PACKAGE_ENV_PREFIX = 'CONNECTIONS_';
@@ -44,6 +44,14 @@ export async function loadConfig(options: ConnectionsModuleOptions | undefined):
   if (opts.defaults !== undefined) {
     if (!isPlainObject(opts.defaults)) fail('defaults', `must be an object (got ${describe(opts.defaults)})`);
     resolvePolicy('*', [opts.defaults]); // throws on a bad default, naming the key
+  }
+  if (opts.options !== undefined) {
+    if (!isPlainObject(opts.options)) fail('options', `must be { [connectionName]: { ...options } } (got ${describe(opts.options)})`);
+    for (const [name, value] of Object.entries(opts.options)) {
+      if (!isPlainObject(value)) {
+        throw new ConnectionConfigError(name, 'options', `ConnectionsModule options.${name} must be an object (got ${describe(value)})`);
+      }
+    }
   }
   const secrets = checkSecrets(opts.secrets);
   const files = secretsFilesOf(secrets);
