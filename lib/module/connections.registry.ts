@@ -309,7 +309,19 @@ export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap,
 
   #checkName(spec: ConnectionSpec): void {
     const taken = new Map([...this.#connections].map(([name, { spec: other }]) => [name, other.typeLabel]));
-    checkConnectionName(spec.name, spec.typeLabel, taken);
+    try {
+      checkConnectionName(spec.name, spec.typeLabel, taken);
+    } catch (err) {
+      // The usual cause: a class registered in a feature module, and its secrets section also
+      // has a `type`, so `fromSecrets` registered a second connection of that name.
+      if (this.#connections.get(spec.name)?.spec.origin !== 'secrets') throw err;
+      throw new ConnectionConfigError(
+        spec.name,
+        'type',
+        `${(err as Error).message.replace(/^Connection "[^"]*", key "name": /, '')}: the [connections.${spec.name}] section has a \`type\`, ` +
+          `so fromSecrets registered it as a connection of its own; drop \`type\` from a section that configures a class`,
+      );
+    }
   }
 
   #bindingOf(spec: ConnectionSpec, config: LoadedConfig) {
