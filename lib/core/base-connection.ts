@@ -14,6 +14,7 @@ import type { ConnectionInfo, ConnectionState } from '../interfaces/connection-i
 import type { ResetOptions, ResetResult } from '../interfaces/reset-result.interface.js';
 import type { ConnectContext, UseOptions } from '../interfaces/use-options.interface.js';
 import { maskError } from '../utils/mask.util.js';
+import { cloneOptions } from '../utils/object.util.js';
 import { withTimeout } from '../utils/timeout.util.js';
 
 /** At most one connect-failure warning per connection in this interval. */
@@ -524,7 +525,7 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
       // Called now, not in a later microtask: a stampede of callers must not delay the connect.
       // (The executor also turns a synchronous throw of `_connect` into a rejection.)
       const connecting = new Promise<TRaw>((resolve) =>
-        resolve(this._connect(binding.options as TOptions, { signal: controller.signal, attempt })),
+        resolve(this._connect(cloneOptions(binding.options) as TOptions, { signal: controller.signal, attempt })),
       );
       const raw =
         timeoutMs === null

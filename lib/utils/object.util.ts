@@ -69,3 +69,24 @@ export function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/**
+ * A deep copy of options for one `_connect`: plain objects and arrays are copied, anything else
+ * (functions, class instances such as a drizzle schema or a TLS buffer, dates) is shared as is,
+ * so what `_connect` changes never leaks into the next connect or `_options`.
+ */
+export function cloneOptions<T>(value: T, seen = new Map<object, unknown>()): T {
+  if (!Array.isArray(value) && !isPlainObject(value)) return value;
+  const known = seen.get(value as object);
+  if (known !== undefined) return known as T; // a cycle keeps its shape in the copy
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    seen.set(value, out);
+    for (const item of value) out.push(cloneOptions(item, seen));
+    return out as T;
+  }
+  const out: Record<string, unknown> = Object.getPrototypeOf(value) === null ? Object.create(null) : {};
+  seen.set(value as object, out);
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) out[key] = cloneOptions(item, seen);
+  return out as T;
+}

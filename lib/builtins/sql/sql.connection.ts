@@ -13,6 +13,24 @@ import { SqlQueryCache, queryCacheKey } from './sql-query-cache.js';
 import { SqlQueryError } from '../../errors/sql-query.error.js';
 import { rowsOf } from './sql-rows.js';
 import { resolveSqlTarget } from './sql-target.js';
+import { coerceOptionStrings, type CoercedKeys } from '../../utils/coerce.util.js';
+
+/** Keys whose environment strings mean numbers or booleans (CONNECTIONS__DB__POOL__MAX=10, ...). */
+export const SQL_TYPED_KEYS: CoercedKeys = {
+  numbers: [
+    'port',
+    'pool.min',
+    'pool.max',
+    'pool.acquireTimeoutMillis',
+    'pool.createTimeoutMillis',
+    'pool.destroyTimeoutMillis',
+    'pool.idleTimeoutMillis',
+    'pool.reapIntervalMillis',
+    'pool.createRetryIntervalMillis',
+    'acquireConnectionTimeout',
+  ],
+  booleans: ['pool.propagateCreateError', 'asyncStackTraces', 'debug', 'useNullAsDefault'],
+};
 
 /** Tries of one `query()`: the first, and two more after a reset each. */
 const QUERY_ATTEMPTS = 3;
@@ -82,11 +100,12 @@ export class SqlConnection extends BaseConnection<Knex, SqlConnectionOptions> {
 
   /** Checked when the options are bound, so a bad section fails bootstrap (S4). */
   protected override _validateOptions(options: SqlConnectionOptions): void {
-    resolveSqlTarget(options);
+    resolveSqlTarget(coerceOptionStrings(options, SQL_TYPED_KEYS));
   }
 
   /** Opens a pool and verifies it with one round trip before it counts as connected. */
-  protected override async _connect(options: SqlConnectionOptions, _context: ConnectContext): Promise<Knex> {
+  protected override async _connect(given: SqlConnectionOptions, _context: ConnectContext): Promise<Knex> {
+    const options = coerceOptionStrings(given, SQL_TYPED_KEYS);
     const target = resolveSqlTarget(options);
     const neededFor = `dialect "${target.dialect.name}" of SqlConnection`;
     const knexFactory = defaultExport<(config: Knex.Config) => Knex>(
