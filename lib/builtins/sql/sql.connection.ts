@@ -12,6 +12,7 @@ import { knexConfigOf } from './sql-knex-config.js';
 import { SqlQueryCache, queryCacheKey } from './sql-query-cache.js';
 import { SqlQueryError } from '../../errors/sql-query.error.js';
 import { rowsOf } from './sql-rows.js';
+import { sqlChunks } from './sql-chunks.js';
 import { resolveSqlTarget } from './sql-target.js';
 import { coerceOptionStrings, type CoercedKeys } from '../../utils/coerce.util.js';
 
@@ -70,11 +71,54 @@ export class SqlConnection extends BaseConnection<Knex, SqlConnectionOptions> {
    *
    * Reads only: a statement with side effects could run more than once. Use `use()` for writes.
    */
-  async query<Row extends Record<string, unknown> = Record<string, unknown>>(
+  query<Row extends Record<string, unknown> = Record<string, unknown>>(
+    sql: string,
+    opts: SqlQueryOptions & { chunksize: number },
+  ): AsyncIterableIterator<Row[]>;
+  query<Row extends Record<string, unknown> = Record<string, unknown>>(sql: string, opts?: SqlQueryOptions): Promise<Row[]>;
+  query<Row extends Record<string, unknown> = Record<string, unknown>>(
     sql: string,
     opts: SqlQueryOptions = {},
-  ): Promise<Row[]> {
+  ): Promise<Row[]> | AsyncIterableIterator<Row[]> {
     if (typeof sql !== 'string' || sql.trim() === '') throw new TypeError('query() needs the SQL text');
+    if (opts.chunksize !== undefined) {
+      const size = opts.chunksize;
+      if (typeof size !== 'number' || !Number.isInteger(size) || size < 1) {
+        throw new TypeError('query() chunksize must be a whole number above 0');
+      }
+      if (opts.ttl !== undefined && opts.ttl !== null && opts.ttl !== 0) {
+        throw new TypeError('query() ttl cannot be combined with chunksize: streamed rows are not kept');
+      }
+      return this.#chunks(sql, opts.params, size) as AsyncIterableIterator<Row[]>;
+    }
+    return this.#rows<Row>(sql, opts);
+  }
+
+  /**
+   * The chunks of a streamed read, under one lease: a reset while the loop runs lets it finish
+   * on the instance it began on (R5), which is disposed once the iterator ends.
+   */
+  async *#chunks(sql: string, params: SqlQueryOptions['params'], size: number): AsyncGenerator<Record<string, unknown>[], void, undefined> {
+    let leased!: (knex: Knex) => void;
+    let failed!: (err: unknown) => void;
+    const knexReady = new Promise<Knex>((resolve, reject) => ((leased = resolve), (failed = reject)));
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    const lease = this.use(async (knex) => {
+      leased(knex);
+      await finished;
+    });
+    lease.catch(failed);
+    const knex = await knexReady;
+    try {
+      yield* sqlChunks(knex, clientOf(knex), sql, params, size);
+    } finally {
+      finish();
+      await lease;
+    }
+  }
+
+  async #rows<Row extends Record<string, unknown>>(sql: string, opts: SqlQueryOptions): Promise<Row[]> {
     const ttlMs = ttlOf(opts.ttl);
     const { params } = opts;
     let attempts = 0;
