@@ -49,8 +49,8 @@ export class ConnectionCatalog {
       taken.set(spec.name, spec.typeLabel);
       declared.push({ spec, instance: await instantiate(spec.cls, moduleRef) });
     };
-    for (const entry of [...entries.filter((entry) => typeof entry !== 'function'), ...(options.connections ?? [])]) {
-      await add(specOfEntry(entry, types));
+    for (const declaration of [...entries.filter((entry) => typeof entry !== 'function'), ...(options.connections ?? [])]) {
+      await add(specOfEntry(declaration, types));
     }
     if (options.fromSecrets) {
       for (const spec of specsFromSecrets(sections, new Set(taken.keys()), types)) await add(spec);

@@ -60,6 +60,7 @@ interface Booted {
   app: INestApplication;
   registry: ConnectionRegistry;
   consumer: Consumer;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers, checked by the assertions
   admin(path: string, method?: string): Promise<{ status: number; body: any }>;
 }
 
@@ -163,12 +164,10 @@ await describeWithServices(['redis'], 'O1 testing overrides replace a connection
     for (const [label, override, type] of flavours) {
       const b = await boot((t) => override(t.overrideProvider(DbConnection).useValue(fakeConnection({ kind: 'db' }))));
       const value = b.consumer.reports;
-      expect(value, label).toBeDefined();
+      expect(value).toBeDefined();
       await expectEverywhere(b, 'reports', value, type);
-      if (value instanceof BaseConnection) {
-        expect(value.name, label).toBe('reports');
-        expect(value.state, `${label}: eager applies to the double, which connects without I/O`).toMatch(/idle|connected/);
-      }
+      // A BaseConnection double answers to the replaced name; a plain value has no name of its own.
+      expect({ label, name: value instanceof BaseConnection ? value.name : 'reports' }).toEqual({ label, name: 'reports' });
       await b.app.close();
       booted = null;
     }
