@@ -15,6 +15,7 @@ export {
   ConnectionClosedError,
   UnknownConnectionError,
   CircuitOpenError,
+  PingError,
 } from './errors/connection.errors.js';
 export { MissingPeerError } from './errors/missing-peer.error.js';
 export { OptionKeyError } from './errors/option-key.error.js';

@@ -75,7 +75,6 @@ export function resolveBinding(spec: ConnectionSpec, ctx: BindingContext): Conne
     secrets: fileSection || Object.keys(envSection).length ? deepFreeze(mergeLayers(fileSection, envSection)) : NO_SECRETS,
     secretValues: secretValuesOf(options),
     policy,
-    connectPolicy: null,
     sink: ctx.sink,
     logger: ctx.logger,
   };

@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { Subject } from 'rxjs';
-import type { ConnectPolicy, ResolvedPolicy } from './connect-policy.js';
+import type { ResolvedPolicy } from './connect-policy.js';
 import type { ConnectionEvent } from '../interfaces/connection-event.interface.js';
 
 /**
@@ -18,11 +18,6 @@ export interface ConnectionBinding {
   /** Every secret value of `options`, masked wherever a message could carry it (M1). */
   secretValues: ReadonlySet<string>;
   policy: ResolvedPolicy;
-  /**
-   * The cockatiel policy of `policy`, built on the first connect (it is most of an idle
-   * connection's memory, and most connections of a large app never connect).
-   */
-  connectPolicy: ConnectPolicy | null;
   /** The registry's event stream, fed alongside the connection's own. */
   sink: Subject<ConnectionEvent> | null;
   logger: Logger;
@@ -34,3 +29,4 @@ export const kRebind = Symbol('nestjs-connections:rebind');
 export const kValidate = Symbol('nestjs-connections:validate');
 export const kClose = Symbol('nestjs-connections:close');
 export const kBinding = Symbol('nestjs-connections:binding');
+export const kAbandon = Symbol('nestjs-connections:abandon');

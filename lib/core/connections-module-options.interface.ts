@@ -1,7 +1,7 @@
 import type { ModuleMetadata, Type } from '@nestjs/common';
 import type { BaseConnection } from './base-connection.js';
 import type { ClusterOptions } from '../interfaces/cluster.interfaces.js';
-import type { ConnectionPolicyOptions } from '../interfaces/connection-policy.interface.js';
+import type { ConnectionPolicyOptions, Duration } from '../interfaces/connection-policy.interface.js';
 import type { ResetStrategy } from '../interfaces/reset-result.interface.js';
 import type { StandardSchemaV1 } from '../interfaces/standard-schema.interface.js';
 
@@ -55,6 +55,12 @@ export interface ConnectionsModuleOptions {
   options?: Record<string, Record<string, unknown>>;
   /** Many replicas: resets with `scope: 'cluster'` reach every replica over Redis or NATS (see the README). */
   cluster?: ClusterOptions;
+  /**
+   * How long `app.close()` waits for connects and disposals still in flight (default `'10s'`,
+   * inside Kubernetes' 30 s grace period). After it, callers still waiting on a connect get
+   * `ConnectionClosedError`, the rest is abandoned, and `app.close()` ends.
+   */
+  shutdownTimeout?: Duration;
 }
 
 /** The module-definition extras: what must be known statically. */

@@ -28,7 +28,6 @@ export function standaloneBinding(name: string, type: string): ConnectionBinding
       slowConnectMs: 5_000,
       breaker: null,
     },
-    connectPolicy: null,
     sink: null,
     logger: new Logger(`Connections:${name}`),
   };

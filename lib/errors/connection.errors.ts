@@ -21,6 +21,16 @@ export class ConnectError extends ConnectionsError {
   }
 }
 
+/**
+ * `_ping` failed on a connected instance (health checks). The message is the driver's, masked
+ * (M1); `cause` holds the driver's error.
+ */
+export class PingError extends ConnectionsError {
+  constructor(connectionName: string, message: string, cause: unknown) {
+    super(connectionName, message, { cause });
+  }
+}
+
 /** A configuration problem, found at bootstrap or on a secrets reload (S4). */
 export class ConnectionConfigError extends ConnectionsError {
   constructor(

@@ -12,6 +12,8 @@ export interface ResetOptions {
 /** What a reset did (R8). */
 export interface ResetResult {
   name: string;
+  /** For a keyed connection's handle: the key that was reset. */
+  key?: string;
   /** True when an instance or an in-flight connect was taken out of service. */
   reset: boolean;
   /** Generation of the instance in service before the reset (the generation count when none was). */

@@ -2,6 +2,7 @@ import {
   Injectable,
   Logger,
   type OnApplicationBootstrap,
+  type BeforeApplicationShutdown,
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
@@ -10,7 +11,7 @@ import { Subject, type Observable } from 'rxjs';
 import { BaseConnection } from '../core/base-connection.js';
 import type { ClusterCoordinator } from '../cluster/cluster.coordinator.js';
 import type { ClusterResetOptions, ClusterResetResult } from '../interfaces/cluster.interfaces.js';
-import { kBind, kBinding, kClose, kRebind, kValidate } from '../core/connection-binding.js';
+import { kAbandon, kBind, kBinding, kClose, kRebind, kValidate } from '../core/connection-binding.js';
 import { isDecoratedConnection } from '../core/connection.decorator.js';
 import { ConnectionConfigError, UnknownConnectionError } from '../errors/connection.errors.js';
 import { specOfClass } from '../config/build-specs.js';
@@ -36,6 +37,7 @@ import {
   overrideReset,
   overrideSpecOf,
 } from './connection-overrides.js';
+import { deadline, type Deadline } from '../utils/deadline.util.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyConnection = BaseConnection<any, any>;
@@ -66,11 +68,14 @@ export interface InjectedClass {
  * connection on application shutdown (D1).
  */
 @Injectable()
-export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+export class ConnectionRegistry
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   readonly #connections = new Map<string, Registered>();
   readonly #events = new Subject<ConnectionEvent>();
   readonly #logger = new Logger('Connections');
   #watcher: SecretsWatcher | null = null;
+  #shutdownDeadline: Deadline | null = null;
   #cluster: ClusterCoordinator | null = null;
   /** Instances Nest made whose place an override took (left unregistered). */
   readonly #replaced = new WeakSet<object>();
@@ -296,14 +301,38 @@ export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap,
     await this.#cluster?.start();
   }
 
-  /** D1: every connection drains and is disposed once; later `resolve()` calls reject. */
+  /**
+   * The shutdown deadline starts when the app begins to close, before its HTTP server stops:
+   * a request stuck on a connect over a half-open network path would otherwise keep the server
+   * (and so the process) up past the orchestrator's grace period.
+   */
+  beforeApplicationShutdown(): void {
+    this.#shutdownDeadline ??= deadline(this.#config.shutdownTimeoutMs);
+    void this.#shutdownDeadline.expired.then(() => {
+      for (const { connection } of this.#connections.values()) connection?.[kAbandon]();
+    });
+  }
+
+  /** D1: every connection drains and is disposed once; later `resolve()` calls reject. Bounded by `shutdownTimeout`. */
   async onApplicationShutdown(): Promise<void> {
     this.#watcher?.close();
     this.#watcher = null;
-    // First: say "bye", so the other replicas do not wait for this one's answers.
-    await this.#cluster?.stop();
-    // An override value that is not a BaseConnection belongs to the test: it is left alone.
-    await Promise.all([...this.#connections.values()].map(({ connection }) => connection?.[kClose]()));
+    const limit = (this.#shutdownDeadline ??= deadline(this.#config.shutdownTimeoutMs));
+    const closing = (async () => {
+      // First: say "bye", so the other replicas do not wait for this one's answers.
+      await this.#cluster?.stop();
+      // An override value that is not a BaseConnection belongs to the test: it is left alone.
+      await Promise.all([...this.#connections.values()].map(({ connection }) => connection?.[kClose]()));
+    })();
+    const finished = await Promise.race([closing.then(() => true), limit.expired.then(() => false)]);
+    limit.cancel();
+    if (!finished) {
+      for (const { connection } of this.#connections.values()) connection?.[kAbandon]();
+      const open = [...this.#connections.values()].filter(({ connection }) => connection && connection.state !== 'closed').length;
+      this.#logger.warn(
+        `Shutdown took longer than shutdownTimeout (${this.#config.shutdownTimeoutMs} ms): connects and disposals still in flight were abandoned (${open} connection(s) not closed)`,
+      );
+    }
     this.#events.complete();
   }
 

@@ -71,22 +71,14 @@ export function deepFreeze<T>(value: T): T {
 }
 
 /**
- * A deep copy of options for one `_connect`: plain objects and arrays are copied, anything else
- * (functions, class instances such as a drizzle schema or a TLS buffer, dates) is shared as is,
- * so what `_connect` changes never leaks into the next connect or `_options`.
+ * A copy of plain objects and arrays, all the way down; anything else (class instances such as
+ * Buffers, ORM schema objects, functions) is shared, not walked into. `_connect` gets one of
+ * these, so what it changes never leaks into the next connect.
  */
-export function cloneOptions<T>(value: T, seen = new Map<object, unknown>()): T {
-  if (!Array.isArray(value) && !isPlainObject(value)) return value;
-  const known = seen.get(value as object);
-  if (known !== undefined) return known as T; // a cycle keeps its shape in the copy
-  if (Array.isArray(value)) {
-    const out: unknown[] = [];
-    seen.set(value, out);
-    for (const item of value) out.push(cloneOptions(item, seen));
-    return out as T;
-  }
-  const out: Record<string, unknown> = Object.getPrototypeOf(value) === null ? Object.create(null) : {};
-  seen.set(value as object, out);
-  for (const [key, item] of Object.entries(value as Record<string, unknown>)) out[key] = cloneOptions(item, seen);
+export function clonePlain<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(clonePlain) as T;
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = clonePlain(item);
   return out as T;
 }
