@@ -134,8 +134,15 @@ export function createFeatureProviders(classes: ConnectionClass[]): {
     inject: [ConnectionRegistry, ModuleRef],
   }));
   const aliases = classes.map((cls) => ({ provide: getConnectionToken(staticNameOf(cls)), useExisting: cls }));
+  // One more provider per class, which sees what its two tokens became: an overrideProvider()
+  // of either replaces the factory above, and this tells the registry.
+  const settlers: Provider[] = classes.map((cls) => ({
+    provide: Symbol(`nestjs-connections:feature:${cls.name}`),
+    useFactory: (registry: ConnectionRegistry, value: unknown, nameValue: unknown) => registry.settleFeature(cls, value, nameValue),
+    inject: [ConnectionRegistry, cls, getConnectionToken(staticNameOf(cls))],
+  }));
   return {
-    providers: [...byClass, ...aliases],
+    providers: [...byClass, ...aliases, ...settlers],
     exports: [...classes, ...aliases.map((alias) => alias.provide as string)],
   };
 }

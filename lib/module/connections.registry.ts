@@ -79,6 +79,8 @@ export class ConnectionRegistry
   #cluster: ClusterCoordinator | null = null;
   /** Instances Nest made whose place an override took (left unregistered). */
   readonly #replaced = new WeakSet<object>();
+  /** forFeature() instances made, waiting for settleFeature to register them (or an override to replace them). */
+  readonly #pendingFeatures = new Map<string, AnyConnection>();
   #config: LoadedConfig;
 
   /** Events of every connection (E1). */
@@ -104,10 +106,7 @@ export class ConnectionRegistry
         // Only the name token is overridden: Nest gives the class token its own provider, so
         // injection by class keeps the instance it made, which is left unregistered.
         this.#replaced.add(value as object);
-        this.#logger.warn(
-          `Connection "${spec.name}": getConnectionToken("${spec.name}") is overridden but ${cls.name} is not; ` +
-            `services that inject ${cls.name} by class get an unregistered instance. Override ${cls.name} (it covers both tokens).`,
-        );
+        this.#warnNameOnlyOverride(spec.name, cls);
         await this.#attachOverride(spec, nameValue, `getConnectionToken("${spec.name}")`);
       } else if (!isOriginalInstance(value, cls)) {
         await this.#attachOverride(spec, value, cls.name);
@@ -134,10 +133,41 @@ export class ConnectionRegistry
     const spec = specOfClass(cls);
     const existing = this.#connections.get(spec.name);
     if (existing?.connection && existing.connection.constructor === cls) return existing.connection;
+    const pending = this.#pendingFeatures.get(spec.name);
+    if (pending && pending.constructor === cls) return pending;
     this.#checkName(spec);
     const connection = await create();
-    await this.#attach(spec, connection);
+    // Registered by settleFeature, once Nest has resolved the class's name token too: only
+    // then is it known whether an overrideProvider() of that token takes its place.
+    this.#pendingFeatures.set(spec.name, connection);
     return connection;
+  }
+
+  /**
+   * @internal What a `forFeature()` class's two tokens resolved to, once Nest made them. The
+   * instance itself is registered now; an `overrideProvider()` of the class (so `attachFeature`
+   * never ran) or of its name token takes that connection's place, as for a class in `forRoot`.
+   */
+  async settleFeature(cls: ConnectionClass, value: unknown, nameValue: unknown): Promise<void> {
+    const spec = specOfClass(cls);
+    if (this.#pendingFeatures.get(spec.name) === value) this.#pendingFeatures.delete(spec.name);
+    if (this.#connections.get(spec.name)?.value === nameValue) return; // shared with forRoot or another feature module
+    if (nameValue !== value) {
+      this.#replaced.add(value as object);
+      this.#warnNameOnlyOverride(spec.name, cls);
+      await this.#attachOverride(spec, nameValue, `getConnectionToken("${spec.name}")`);
+    } else if (isOriginalInstance(value, cls)) {
+      await this.#attach(spec, value as AnyConnection);
+    } else {
+      await this.#attachOverride(spec, value, cls.name);
+    }
+  }
+
+  #warnNameOnlyOverride(name: string, cls: ConnectionClass): void {
+    this.#logger.warn(
+      `Connection "${name}": getConnectionToken("${name}") is overridden but ${cls.name} is not; ` +
+        `services that inject ${cls.name} by class get an unregistered instance. Override ${cls.name} (it covers both tokens).`,
+    );
   }
 
   /** The connection registered under `name`; `UnknownConnectionError` (listing the known names) otherwise. */

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { Injectable, type INestApplication } from '@nestjs/common';
+import { Injectable, Module, type INestApplication } from '@nestjs/common';
 import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import { afterEach, expect, it } from 'vitest';
 import {
@@ -202,5 +202,42 @@ await describeWithServices(['redis'], 'O1 testing overrides replace a connection
     expect(fake.state).toBe('idle');
     const plain = await b.registry.reset('reports', { scope: 'cluster' });
     expect(plain.replies).toEqual([expect.objectContaining({ ok: true, result: { name: 'reports', reset: false, previousGeneration: 0, generation: 0 } })]);
+  });
+
+  it('O9 a forFeature() class: class-token and name-token overrides (useValue, useFactory) replace it in the registry too', async () => {
+    @Connection({ name: 'feature-db', required: ['url'] })
+    class FeatureDb extends BaseConnection<unknown> {
+      protected _connect(): unknown {
+        throw new Error('the real FeatureDb must not connect');
+      }
+    }
+    @Injectable()
+    class FeatureService {
+      constructor(
+        readonly byClass: FeatureDb,
+        @InjectConnection('feature-db') readonly byName: unknown,
+      ) {}
+    }
+    @Module({ imports: [ConnectionsModule.forFeature([FeatureDb])], providers: [FeatureService] })
+    class FeatureModule {}
+    const cases: Array<[string, (t: TestingModuleBuilder, x: unknown) => TestingModuleBuilder, (x: unknown) => unknown, string]> = [
+      ['class useValue(plain)', (t, x) => t.overrideProvider(FeatureDb).useValue(x), () => ({ plain: true }), 'override'],
+      ['class useFactory(fake)', (t, x) => t.overrideProvider(FeatureDb).useFactory({ factory: () => x }), () => fakeConnection({}), 'fake'],
+      ['name useValue(fake)', (t, x) => t.overrideProvider(getConnectionToken('feature-db')).useValue(x), () => fakeConnection({}), 'fake'],
+    ];
+    for (const [label, override, make, type] of cases) {
+      const x = make(undefined);
+      const moduleRef = await override(Test.createTestingModule({ imports: [ConnectionsModule.forRoot({ secrets: false }), FeatureModule] }), x).compile();
+      const ctx = await moduleRef.init();
+      const registry = ctx.get(ConnectionRegistry);
+      const service = ctx.get(FeatureService);
+      expect({ label, byName: service.byName === x, registry: registry.get('feature-db') === x, type: registry.info('feature-db').type }).toEqual({
+        label,
+        byName: true,
+        registry: true,
+        type,
+      });
+      await ctx.close();
+    }
   });
 });
