@@ -11,9 +11,9 @@ import { Subject, type Observable } from 'rxjs';
 import { BaseConnection } from '../core/base-connection.js';
 import type { ClusterCoordinator } from '../cluster/cluster.coordinator.js';
 import type { ClusterResetOptions, ClusterResetResult } from '../interfaces/cluster.interfaces.js';
-import { kAbandon, kBind, kBinding, kClose, kRebind, kValidate } from '../core/connection-binding.js';
+import { kAbandon, kBinding, kClose, kRebind, kValidate } from '../core/connection-binding.js';
 import { isDecoratedConnection } from '../core/connection.decorator.js';
-import { ConnectionConfigError, UnknownConnectionError } from '../errors/connection.errors.js';
+import { ConnectionConfigError } from '../errors/connection.errors.js';
 import { specOfClass } from '../config/build-specs.js';
 import { applySchemas } from '../config/apply-schema.js';
 import type { ConnectionSpec } from '../config/connection-spec.js';
@@ -27,37 +27,13 @@ import type { ConnectionClass } from '../core/connections-module-options.interfa
 import type { ResetOptions, ResetResult } from '../interfaces/reset-result.interface.js';
 import { deepEqual } from '../utils/object.util.js';
 import type { ConnectionCatalog } from './connection-catalog.js';
-import { checkConnectionName } from './connection-name.check.js';
-import {
-  checkOverrideValue,
-  isOriginalInstance,
-  isStandalone,
-  OVERRIDE_TYPE,
-  overrideInfo,
-  overrideReset,
-  overrideSpecOf,
-} from './connection-overrides.js';
+export type { InjectedClass } from './connection-table.js';
+import { overrideInfo, overrideReset } from './connection-overrides.js';
+import { ConnectionTable, type InjectedClass, type Registered } from './connection-table.js';
 import { deadline, type Deadline } from '../utils/deadline.util.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyConnection = BaseConnection<any, any>;
-
-interface Registered {
-  /** The connection the registry manages, or null for an override value that is not a `BaseConnection`. */
-  connection: AnyConnection | null;
-  /** What `get(name)` returns: the connection, or that override value. */
-  value: unknown;
-  spec: ConnectionSpec;
-  /** Put in by `overrideProvider()`: it takes no secrets, module options or reloads. */
-  override: boolean;
-}
-
-/** A statically listed class as the registry's factory got it: the class token's and the name token's values. */
-export interface InjectedClass {
-  cls: ConnectionClass;
-  value: unknown;
-  nameValue: unknown;
-}
 
 /**
  * Every connection of the application, by name. Injectable anywhere once
@@ -71,16 +47,12 @@ export interface InjectedClass {
 export class ConnectionRegistry
   implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {
-  readonly #connections = new Map<string, Registered>();
   readonly #events = new Subject<ConnectionEvent>();
   readonly #logger = new Logger('Connections');
+  readonly #connections = new ConnectionTable(this.#logger, () => this.#bindingContext());
   #watcher: SecretsWatcher | null = null;
   #shutdownDeadline: Deadline | null = null;
   #cluster: ClusterCoordinator | null = null;
-  /** Instances Nest made whose place an override took (left unregistered). */
-  readonly #replaced = new WeakSet<object>();
-  /** forFeature() instances made, waiting for settleFeature to register them (or an override to replace them). */
-  readonly #pendingFeatures = new Map<string, AnyConnection>();
   #config: LoadedConfig;
 
   /** Events of every connection (E1). */
@@ -93,35 +65,9 @@ export class ConnectionRegistry
     this.#config = config;
   }
 
-  /**
-   * @internal Registers the statically listed classes (instantiated by Nest) and the catalog's
-   * declared and secrets-section connections. A value that is not the instance the module made
-   * (an `overrideProvider()` of the class or of `getConnectionToken(name)`) takes the place of
-   * that connection everywhere, under its name.
-   */
-  async init(classes: InjectedClass[], catalog: ConnectionCatalog, declaredTokens: ReadonlyMap<string, unknown>): Promise<void> {
-    for (const { cls, value, nameValue } of classes) {
-      const spec = specOfClass(cls);
-      if (nameValue !== value) {
-        // Only the name token is overridden: Nest gives the class token its own provider, so
-        // injection by class keeps the instance it made, which is left unregistered.
-        this.#replaced.add(value as object);
-        this.#warnNameOnlyOverride(spec.name, cls);
-        await this.#attachOverride(spec, nameValue, `getConnectionToken("${spec.name}")`);
-      } else if (!isOriginalInstance(value, cls)) {
-        await this.#attachOverride(spec, value, cls.name);
-      } else {
-        await this.#attach(spec, value as AnyConnection);
-      }
-    }
-    for (const { spec, instance } of catalog.declared) {
-      const token = declaredTokens.get(spec.name);
-      if (declaredTokens.has(spec.name) && token !== instance) {
-        await this.#attachOverride(spec, token, `getConnectionToken("${spec.name}")`);
-      } else {
-        await this.#attach(spec, instance);
-      }
-    }
+  /** @internal See ConnectionTable.register. */
+  init(classes: InjectedClass[], catalog: ConnectionCatalog, declaredTokens: ReadonlyMap<string, unknown>): Promise<void> {
+    return this.#connections.register(classes, catalog, declaredTokens);
   }
 
   /**
@@ -129,70 +75,33 @@ export class ConnectionRegistry
    * (listed in `forRoot` too, or in two feature modules), that one connection is shared;
    * otherwise `create` instantiates it in the feature module, with that module's providers.
    */
-  async attachFeature(cls: ConnectionClass, create: () => Promise<AnyConnection>): Promise<AnyConnection> {
-    const spec = specOfClass(cls);
-    const existing = this.#connections.get(spec.name);
-    if (existing?.connection && existing.connection.constructor === cls) return existing.connection;
-    const pending = this.#pendingFeatures.get(spec.name);
-    if (pending && pending.constructor === cls) return pending;
-    this.#checkName(spec);
-    const connection = await create();
-    // Registered by settleFeature, once Nest has resolved the class's name token too: only
-    // then is it known whether an overrideProvider() of that token takes its place.
-    this.#pendingFeatures.set(spec.name, connection);
-    return connection;
+  attachFeature(cls: ConnectionClass, create: () => Promise<AnyConnection>): Promise<AnyConnection> {
+    return this.#connections.attachFeature(cls, create);
   }
 
-  /**
-   * @internal What a `forFeature()` class's two tokens resolved to, once Nest made them. The
-   * instance itself is registered now; an `overrideProvider()` of the class (so `attachFeature`
-   * never ran) or of its name token takes that connection's place, as for a class in `forRoot`.
-   */
-  async settleFeature(cls: ConnectionClass, value: unknown, nameValue: unknown): Promise<void> {
-    const spec = specOfClass(cls);
-    if (this.#pendingFeatures.get(spec.name) === value) this.#pendingFeatures.delete(spec.name);
-    if (this.#connections.get(spec.name)?.value === nameValue) return; // shared with forRoot or another feature module
-    if (nameValue !== value) {
-      this.#replaced.add(value as object);
-      this.#warnNameOnlyOverride(spec.name, cls);
-      await this.#attachOverride(spec, nameValue, `getConnectionToken("${spec.name}")`);
-    } else if (isOriginalInstance(value, cls)) {
-      await this.#attach(spec, value as AnyConnection);
-    } else {
-      await this.#attachOverride(spec, value, cls.name);
-    }
-  }
-
-  #warnNameOnlyOverride(name: string, cls: ConnectionClass): void {
-    this.#logger.warn(
-      `Connection "${name}": getConnectionToken("${name}") is overridden but ${cls.name} is not; ` +
-        `services that inject ${cls.name} by class get an unregistered instance. Override ${cls.name} (it covers both tokens).`,
-    );
+  /** @internal See ConnectionTable.settleFeature. */
+  settleFeature(cls: ConnectionClass, value: unknown, nameValue: unknown): Promise<void> {
+    return this.#connections.settleFeature(cls, value, nameValue);
   }
 
   /** The connection registered under `name`; `UnknownConnectionError` (listing the known names) otherwise. */
   get<T extends AnyConnection = AnyConnection>(name: string): T {
-    return this.#entry(name).value as T;
+    return this.#connections.entry(name).value as T;
   }
 
   /** `info()` of one connection (an override value that is not a `BaseConnection` gets a minimal one, type `override`). */
   info(name: string): ConnectionInfo {
-    const { connection, spec } = this.#entry(name);
+    const { connection, spec } = this.#connections.entry(name);
     return connection ? connection.info() : overrideInfo(spec.name);
   }
 
-  #entry(name: string): Registered {
-    const found = this.#connections.get(name);
-    if (!found) throw new UnknownConnectionError(String(name), this.names());
-    return found;
-  }
 
   has(name: string): boolean {
     return this.#connections.has(name);
   }
 
   names(): string[] {
-    return [...this.#connections.keys()];
+    return this.#connections.names();
   }
 
   /** A snapshot of every connection. */
@@ -209,7 +118,7 @@ export class ConnectionRegistry
   reset(name: string, opts?: ResetOptions & { scope?: 'local' }): Promise<ResetResult>;
   async reset(name: string, opts?: ResetOptions & { scope?: string }): Promise<ResetResult | ClusterResetResult> {
     if (opts?.scope === 'cluster') return this.#clusterFor(name).reset(name, opts as ClusterResetOptions);
-    const { connection, spec } = this.#entry(name);
+    const { connection, spec } = this.#connections.entry(name);
     return connection ? connection.reset(opts) : overrideReset(spec.name);
   }
 
@@ -298,8 +207,8 @@ export class ConnectionRegistry
     // (except an instance an override replaced).
     for (const wrapper of this.discovery?.getProviders() ?? []) {
       const { instance, metatype } = wrapper;
-      if (instance instanceof BaseConnection && !instance[kBinding] && !this.#replaced.has(instance) && isDecoratedConnection(metatype)) {
-        await this.#attach(specOfClass(metatype), instance);
+      if (instance instanceof BaseConnection && !instance[kBinding] && !this.#connections.isReplaced(instance) && isDecoratedConnection(metatype)) {
+        await this.#connections.attach(specOfClass(metatype), instance);
       }
     }
     // Every connection is registered by now: `options` for a name that none has is a typo (S4).
@@ -366,23 +275,6 @@ export class ConnectionRegistry
     this.#events.complete();
   }
 
-  #checkName(spec: ConnectionSpec): void {
-    const taken = new Map([...this.#connections].map(([name, { spec: other }]) => [name, other.typeLabel]));
-    try {
-      checkConnectionName(spec.name, spec.typeLabel, taken);
-    } catch (err) {
-      // The usual cause: a class registered in a feature module, and its secrets section also
-      // has a `type`, so `fromSecrets` registered a second connection of that name.
-      if (this.#connections.get(spec.name)?.spec.origin !== 'secrets') throw err;
-      throw new ConnectionConfigError(
-        spec.name,
-        'type',
-        `${(err as Error).message.replace(/^Connection "[^"]*", key "name": /, '')}: the [connections.${spec.name}] section has a \`type\`, ` +
-          `so fromSecrets registered it as a connection of its own; drop \`type\` from a section that configures a class`,
-      );
-    }
-  }
-
   #bindingOf(spec: ConnectionSpec, config: LoadedConfig) {
     return resolveBinding(spec, this.#bindingContext(config));
   }
@@ -398,32 +290,4 @@ export class ConnectionRegistry
     };
   }
 
-  async #attach(spec: ConnectionSpec, connection: AnyConnection): Promise<void> {
-    this.#checkName(spec);
-    if (!(connection instanceof BaseConnection)) {
-      throw new ConnectionConfigError(spec.name, 'type', `${spec.typeLabel} did not produce a BaseConnection`);
-    }
-    connection[kBind](await applySchemas(spec, this.#bindingOf(spec, this.#config)));
-    this.#connections.set(spec.name, { connection, value: connection, spec, override: false });
-  }
-
-  /**
-   * An `overrideProvider()` value, under the name of what it replaces. A `BaseConnection` is
-   * bound with its own class's options and policies only (no secrets, environment or module
-   * options: a test stays hermetic); anything else is kept as is, with a minimal `info()`.
-   */
-  async #attachOverride(replaced: ConnectionSpec, value: unknown, token: string): Promise<void> {
-    checkOverrideValue(replaced.name, token, value);
-    if (!(value instanceof BaseConnection)) {
-      this.#checkName(replaced);
-      this.#connections.set(replaced.name, { connection: null, value, spec: { ...replaced, typeLabel: OVERRIDE_TYPE, origin: 'override' }, override: true });
-      return;
-    }
-    const spec = overrideSpecOf(replaced.name, value);
-    this.#checkName(spec);
-    const binding = await applySchemas(spec, resolveBinding(spec, { ...this.#bindingContext(), sections: {}, env: null, moduleOptions: undefined }));
-    if (value[kBinding] && isStandalone(value)) value[kRebind](binding);
-    else value[kBind](binding);
-    this.#connections.set(spec.name, { connection: value, value, spec, override: true });
-  }
 }
