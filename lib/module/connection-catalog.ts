@@ -20,14 +20,18 @@ const INJECTION_METADATA = ['design:paramtypes', 'self:paramtypes', 'self:proper
  * so the registry can inject those tokens and see an `overrideProvider()` of one.
  */
 export class ConnectionCatalog {
+  readonly #byName: ReadonlyMap<string, AnyConnection>;
+
   private constructor(
     /** Declared and secrets-section connections, in registration order. */
     readonly declared: ReadonlyArray<{ spec: ConnectionSpec; instance: AnyConnection }>,
-  ) {}
+  ) {
+    this.#byName = new Map(declared.map((entry) => [entry.spec.name, entry.instance]));
+  }
 
   /** The instance the module made for `name`, if it made one. */
   instanceOf(name: string): AnyConnection | undefined {
-    return this.declared.find((entry) => entry.spec.name === name)?.instance;
+    return this.#byName.get(name);
   }
 
   static async create(config: LoadedConfig, entries: ConnectionEntry[], moduleRef: ModuleRef): Promise<ConnectionCatalog> {

@@ -3,9 +3,9 @@ import { ConnectionConfigError } from '../errors/connection.errors.js';
 
 /**
  * S4: a connection name is plain (it ends up in URLs and variable names), not an admin route,
- * and not taken. `taken` maps each registered name to its type label, for the message.
+ * and not taken. `taken` gives the type label of a registered name (for the message), if any.
  */
-export function checkConnectionName(name: unknown, typeLabel: string, taken: ReadonlyMap<string, string>): void {
+export function checkConnectionName(name: unknown, typeLabel: string, taken: { get(name: string): string | undefined }): void {
   if (typeof name !== 'string' || !CONNECTION_NAME_PATTERN.test(name)) {
     throw new ConnectionConfigError(
       String(name),

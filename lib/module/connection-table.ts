@@ -160,7 +160,7 @@ export class ConnectionTable {
   }
 
   #checkName(spec: ConnectionSpec): void {
-    const taken = new Map([...this.#connections].map(([name, { spec: other }]) => [name, other.typeLabel]));
+    const taken = { get: (name: string) => this.#connections.get(name)?.spec.typeLabel };
     try {
       checkConnectionName(spec.name, spec.typeLabel, taken);
     } catch (err) {
