@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
@@ -15,6 +17,7 @@ import { SqlConnection } from 'nestjs-connections/sql';
 import type { INestApplicationContext } from '@nestjs/common';
 import { bootApp } from '../support/app.js';
 import { describeWithServices, SERVICES } from '../support/services.js';
+import { tempDir } from '../support/temp-files.js';
 
 /** Records the options of each `_connect`. */
 @Connection({ name: 'cfg', options: { a: 'decorator', b: 'decorator', c: 'decorator' } })
@@ -93,5 +96,16 @@ await describeWithServices(['postgres'], 'P1 ConnectionsModuleOptions.options pe
     expect(notAMap).toMatchObject({ name: 'ConnectionConfigError', key: 'options' });
     const notAnObject = await bootApp({ connections: [CfgConnection], options: { cfg: 5 as never } }).catch((err: unknown) => err);
     expect(notAnObject).toMatchObject({ name: 'ConnectionConfigError', connectionName: 'cfg', key: 'options' });
+  });
+
+  it('SX2 a class in a feature module whose secrets section has a `type` (fromSecrets): the error says to drop `type`', async () => {
+    const file = join(tempDir(), 'secrets.toml');
+    writeFileSync(file, '[connections.cfg]\ntype = "sql"\nurl = "sqlite://"\n');
+    @Module({ imports: [ConnectionsModule.forFeature([CfgConnection])] })
+    class Feature {}
+    const error = await bootApp({ fromSecrets: true, secrets: { files: [file], env: false } }, { imports: [Feature] }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(ConnectionConfigError);
+    expect(error).toMatchObject({ connectionName: 'cfg', key: 'type' });
+    expect((error as Error).message).toMatch(/drop `type`/);
   });
 });

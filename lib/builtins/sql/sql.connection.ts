@@ -69,6 +69,11 @@ export class SqlConnection extends BaseConnection<Knex, SqlConnectionOptions> {
    *   driver's error as `cause`. Any other error (syntax, constraint...) is thrown at once, as
    *   the driver raised it.
    *
+   * - `chunksize`: returns an async iterator of row arrays of at most that many rows instead,
+   *   streamed from the server (see `sqlChunks`) on one pool connection, under one lease (a
+   *   reset lets the loop finish on its instance); no `ttl`, no retry. A `break` ends the read
+   *   and releases the connection. On SQLite, run nothing else on this connection inside the loop.
+   *
    * Reads only: a statement with side effects could run more than once. Use `use()` for writes.
    */
   query<Row extends Record<string, unknown> = Record<string, unknown>>(
