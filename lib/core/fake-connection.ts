@@ -3,7 +3,9 @@ import { BaseConnection } from './base-connection.js';
 import { kBind, type ConnectionBinding } from './connection-binding.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from './connections.constants.js';
 
-/** Marks a `fakeConnection()` bound on its own, so the registry may give it the name of what it replaces. */
+/** Marks a `fakeConnection()`. */
+export const kFake = Symbol('nestjs-connections:fake');
+/** True while a fake is bound on its own: the registry may then give it the name of what it replaces (once). */
 export const kStandalone = Symbol('nestjs-connections:standalone');
 
 /** `info().type` of a fake connection. */
@@ -34,6 +36,7 @@ export function standaloneBinding(name: string, type: string): ConnectionBinding
 }
 
 class FakeConnection<TRaw> extends BaseConnection<TRaw> {
+  readonly [kFake] = true;
   [kStandalone] = true;
 
   constructor(private readonly raw: TRaw) {

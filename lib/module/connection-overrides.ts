@@ -1,7 +1,7 @@
 import { BaseConnection } from '../core/base-connection.js';
 import { CONNECTION_METADATA } from '../core/connections.constants.js';
 import type { ConnectionClass } from '../core/connections-module-options.interface.js';
-import { FAKE_CONNECTION_TYPE, kStandalone } from '../core/fake-connection.js';
+import { FAKE_CONNECTION_TYPE, kFake, kStandalone } from '../core/fake-connection.js';
 import type { ConnectionDecoratorOptions } from '../interfaces/connection-options.interface.js';
 import type { ConnectionInfo } from '../interfaces/connection-info.interface.js';
 import type { ResetResult } from '../interfaces/reset-result.interface.js';
@@ -14,12 +14,17 @@ export const OVERRIDE_TYPE = 'override';
 
 /** Whether `value` is the instance Nest made of `cls` itself, i.e. not an `overrideProvider()` value. */
 export function isOriginalInstance(value: unknown, cls: ConnectionClass): boolean {
-  return value instanceof BaseConnection && value.constructor === cls && !(kStandalone in value);
+  return value instanceof BaseConnection && value.constructor === cls && !(kFake in value);
 }
 
-/** Whether a `BaseConnection` is a `fakeConnection()` bound on its own, which the registry may rename. */
+/** Whether a `BaseConnection` is a `fakeConnection()` still bound on its own, which the registry may rename. */
 export function isStandalone(value: BaseConnection<unknown, object>): boolean {
-  return kStandalone in value;
+  return (value as { [kStandalone]?: boolean })[kStandalone] === true;
+}
+
+/** The registry took a standalone fake: it is registered now, and a second override with it is an error. */
+export function claimStandalone(value: BaseConnection<unknown, object>): void {
+  (value as { [kStandalone]?: boolean })[kStandalone] = false;
 }
 
 /**
@@ -31,7 +36,7 @@ export function overrideSpecOf(name: string, value: BaseConnection<unknown, obje
   const cls = value.constructor as ConnectionClass;
   const own = Reflect.getOwnMetadata(CONNECTION_METADATA, cls) as ConnectionDecoratorOptions | undefined;
   const { name: _ignored, ...decorator } = own ?? {};
-  return { name, cls, typeLabel: isStandalone(value) ? FAKE_CONNECTION_TYPE : cls.name, decorator, origin: 'override' };
+  return { name, cls, typeLabel: kFake in value ? FAKE_CONNECTION_TYPE : cls.name, decorator, origin: 'override' };
 }
 
 /** An override value of `null` or `undefined` is a mistake: say so at bootstrap (S4). */

@@ -11,6 +11,7 @@ import type { ConnectionCatalog } from './connection-catalog.js';
 import { checkConnectionName } from './connection-name.check.js';
 import {
   checkOverrideValue,
+  claimStandalone,
   isOriginalInstance,
   isStandalone,
   OVERRIDE_TYPE,
@@ -200,8 +201,12 @@ export class ConnectionTable {
     const spec = overrideSpecOf(replaced.name, value);
     this.#checkName(spec);
     const binding = await applySchemas(spec, resolveBinding(spec, { ...this.context(), sections: {}, env: null, moduleOptions: undefined }));
-    if (value[kBinding] && isStandalone(value)) value[kRebind](binding);
-    else value[kBind](binding);
+    if (value[kBinding] && isStandalone(value)) {
+      value[kRebind](binding);
+      claimStandalone(value);
+    } else {
+      value[kBind](binding); // an instance registered already (one fake for two names) fails here, naming both
+    }
     this.#connections.set(spec.name, { connection: value, value, spec, override: true });
   }
 }

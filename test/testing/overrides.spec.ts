@@ -240,4 +240,14 @@ await describeWithServices(['redis'], 'O1 testing overrides replace a connection
       await ctx.close();
     }
   });
+
+  it('O10 one fakeConnection given for two connections fails bootstrap naming both, instead of being renamed twice', async () => {
+    const fake = fakeConnection({});
+    const error = await boot((t) => t.overrideProvider(DbConnection).useValue(fake).overrideProvider(getConnectionToken('reports')).useValue(fake)).catch(
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(ConnectionConfigError);
+    expect(error).toMatchObject({ connectionName: 'reports' });
+    expect((error as Error).message).toContain('"db"');
+  });
 });
