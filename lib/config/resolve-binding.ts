@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { Subject } from 'rxjs';
 import type { ConnectionBinding } from '../core/connection-binding.js';
+import { optionKeysShapeOf } from '../core/option-keys.js';
 import { ConnectionConfigError } from '../errors/connection.errors.js';
 import type { ConnectionEvent } from '../interfaces/connection-event.interface.js';
 import type { ConnectionPolicyOptions } from '../interfaces/connection-policy.interface.js';
@@ -40,7 +41,7 @@ export function resolveBinding(spec: ConnectionSpec, ctx: BindingContext): Conne
   const fileSection = Object.hasOwn(ctx.sections, name) ? ctx.sections[name] : undefined;
   const moduleLayer = ctx.moduleOptions && Object.hasOwn(ctx.moduleOptions, name) ? ctx.moduleOptions[name] : undefined;
   const known = () =>
-    mergeLayers(decorator.options as Record<string, unknown> | undefined, fileSection, spec.declared?.options, moduleLayer);
+    mergeLayers(optionKeysShapeOf(spec.cls), decorator.options as Record<string, unknown> | undefined, fileSection, spec.declared?.options, moduleLayer);
   const envSection = ctx.env ? envOptionsFor(name, ctx.env, known) : {};
   const fromFiles = splitSection(fileSection);
   const fromEnv = splitSection(envSection);

@@ -40,15 +40,26 @@ await describeWithServices(['postgres', 'redis'], 'C1 built-in SQL and Redis coe
     expect(err!.message).not.toContain('plenty-of-them');
   });
 
-  it('C3 Redis: __PORT, __DB and __TLS=false strings become a number, a number and false', async () => {
+  it('C3 Redis: __PORT, __DB, __TLS=false, __COMMAND_TIMEOUT and __ENABLEAUTOPIPELINING=yes strings become typed values under their camel-case keys', async () => {
     ({ app } = await bootApp({
       connections: [{ name: 'coerce-redis', type: 'redis', options: { host: SERVICES.redis.host } }],
-      secrets: { env: { CONNECTIONS__COERCE_REDIS__PORT: String(SERVICES.redis.port), CONNECTIONS__COERCE_REDIS__DB: '3', CONNECTIONS__COERCE_REDIS__TLS: 'false' } },
+      secrets: {
+        env: {
+          CONNECTIONS__COERCE_REDIS__PORT: String(SERVICES.redis.port),
+          CONNECTIONS__COERCE_REDIS__DB: '3',
+          CONNECTIONS__COERCE_REDIS__TLS: 'false',
+          // A camel-case key no other layer sets: found in snake case, and coerced.
+          CONNECTIONS__COERCE_REDIS__COMMAND_TIMEOUT: '4321',
+          CONNECTIONS__COERCE_REDIS__ENABLEAUTOPIPELINING: 'yes',
+        },
+      },
     }));
     const redis = await app.get(ConnectionRegistry).get<BaseConnection<Redis>>('coerce-redis').resolve();
     expect(redis.options.port).toBe(SERVICES.redis.port);
     expect(redis.options.db).toBe(3);
     expect(redis.options.tls).toBeUndefined();
+    expect(redis.options.commandTimeout).toBe(4321);
+    expect(redis.options.enableAutoPipelining).toBe(true);
     expect(await redis.ping()).toBe('PONG');
   });
 

@@ -5,7 +5,7 @@ import type { RedisConnectionOptions } from './redis-connection-options.interfac
 
 /** Keys whose environment strings mean numbers or booleans (CONNECTIONS__CACHE__DB=2, ...__TLS=true). */
 export const REDIS_TYPED_KEYS: CoercedKeys = {
-  numbers: ['port', 'db', 'connectTimeout', 'commandTimeout', 'socketTimeout', 'keepAlive', 'maxRetriesPerRequest', 'family', 'maxLoadingRetryTime'],
+  numbers: ['port', 'db', 'commandTimeout', 'socketTimeout', 'keepAlive', 'maxRetriesPerRequest', 'family', 'maxLoadingRetryTime'],
   booleans: ['tls', 'enableReadyCheck', 'enableOfflineQueue', 'enableAutoPipelining', 'readOnly', 'autoResubscribe', 'autoResendUnfulfilledCommands', 'noDelay'],
 };
 

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { BaseConnection } from '../../core/base-connection.js';
 import type { ConnectContext } from '../../interfaces/use-options.interface.js';
 import { Connection } from '../../core/connection.decorator.js';
+import { kOptionKeys } from '../../core/option-keys.js';
 import { parseDuration } from '../../utils/duration.util.js';
 import { defaultExport, loadPeer } from '../../utils/load-peer.util.js';
 import type { SqlConnectionOptions, SqlQueryOptions } from './sql-connection-options.interface.js';
@@ -54,6 +55,8 @@ const QUERY_ATTEMPTS = 3;
  */
 @Connection()
 export class SqlConnection extends BaseConnection<Knex, SqlConnectionOptions> {
+  /** So CONNECTIONS__<NAME>__POOL__IDLE_TIMEOUT_MILLIS finds `pool.idleTimeoutMillis`. */
+  static readonly [kOptionKeys] = [...SQL_TYPED_KEYS.numbers!, ...SQL_TYPED_KEYS.booleans!];
   /** One ttl cache per connected knex instance: a reset (a new instance) starts empty. */
   readonly #caches = new WeakMap<Knex, SqlQueryCache>();
   readonly #logger = new Logger('Connections');
