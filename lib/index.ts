@@ -6,6 +6,8 @@ export { Connection } from './core/connection.decorator.js';
 export { InjectConnection } from './core/inject-connection.decorator.js';
 export { getConnectionToken } from './core/connections.tokens.js';
 export { fakeConnection } from './core/fake-connection.js';
+export { runWithConnectionKey } from './core/connection-key.context.js';
+export type { ConnectionHandle } from './core/connection-handle.js';
 export type * from './core/connections-module-options.interface.js';
 export * from './interfaces/index.js';
 export {
@@ -16,6 +18,7 @@ export {
   UnknownConnectionError,
   CircuitOpenError,
   PingError,
+  ConnectionKeyError,
 } from './errors/connection.errors.js';
 export { MissingPeerError } from './errors/missing-peer.error.js';
 export { OptionKeyError } from './errors/option-key.error.js';

@@ -14,8 +14,8 @@ import { POLICY_KEYS } from './resolve-policy.js';
 import { checkSchema } from './apply-schema.js';
 import type { SecretsSections } from './secrets-files.js';
 
-const DECLARATION_KEYS = new Set<string>(['name', 'type', 'options', 'schema', ...POLICY_KEYS]);
-const DECORATOR_KEYS = new Set<string>(['name', 'options', 'required', 'schema', ...POLICY_KEYS]);
+const DECLARATION_KEYS = new Set<string>(['name', 'type', 'options', 'schema', 'keyed', ...POLICY_KEYS]);
+const DECORATOR_KEYS = new Set<string>(['name', 'options', 'required', 'schema', 'keyed', ...POLICY_KEYS]);
 
 function isConnectionClass(value: unknown): value is ConnectionClass {
   return typeof value === 'function' && value.prototype instanceof BaseConnection;
@@ -89,13 +89,13 @@ export function specOfDeclaration(
   checkSchema(name, 'the declaration\'s', entry.schema);
   const decorator = getConnectionMetadata(cls);
   checkSchema(name, `@Connection() on ${cls.name}: the`, decorator.schema);
-  const { name: _n, type: _t, options, schema, ...policy } = entry;
+  const { name: _n, type: _t, options, schema, keyed, ...policy } = entry;
   return {
     name,
     cls,
     typeLabel: label,
     decorator,
-    declared: { policy, options: options ?? {}, schema },
+    declared: { policy, options: options ?? {}, schema, keyed },
     origin: 'declaration',
   };
 }

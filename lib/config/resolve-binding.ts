@@ -9,6 +9,7 @@ import { collectSecretValues } from '../utils/mask.util.js';
 import { deepFreeze, findForbiddenKey, mergeLayers } from '../utils/object.util.js';
 import type { ConnectionSpec } from './connection-spec.js';
 import { envOptionsFor } from './env-sections.js';
+import { resolveKeyed, withoutKeyTables } from './resolve-keyed.js';
 import { resolvePolicy, splitSection } from './resolve-policy.js';
 import type { SecretsSections } from './secrets-files.js';
 
@@ -38,7 +39,10 @@ export interface BindingContext {
  */
 export function resolveBinding(spec: ConnectionSpec, ctx: BindingContext): ConnectionBinding {
   const { name, decorator } = spec;
-  const fileSection = Object.hasOwn(ctx.sections, name) ? ctx.sections[name] : undefined;
+  const { section: fileSection, keyTables } = withoutKeyTables(
+    name,
+    Object.hasOwn(ctx.sections, name) ? ctx.sections[name] : undefined,
+  );
   const moduleLayer = ctx.moduleOptions && Object.hasOwn(ctx.moduleOptions, name) ? ctx.moduleOptions[name] : undefined;
   const known = () =>
     mergeLayers(optionKeysShapeOf(spec.cls), decorator.options as Record<string, unknown> | undefined, fileSection, spec.declared?.options, moduleLayer);
@@ -51,7 +55,7 @@ export function resolveBinding(spec: ConnectionSpec, ctx: BindingContext): Conne
   if (forbidden) throw new ConnectionConfigError(name, forbidden, 'this key name is not allowed');
 
   const options = mergeLayers(codeOptions, fromFiles.options, fromEnv.options, spec.declared?.options, moduleLayer);
-  const { name: _n, options: _o, required, schema: _s, ...decoratorPolicy } = decorator;
+  const { name: _n, options: _o, required, schema: _s, keyed: decoratorKeyed, ...decoratorPolicy } = decorator;
   const policy = resolvePolicy(name, [
     ctx.defaults,
     decoratorPolicy,
@@ -59,6 +63,8 @@ export function resolveBinding(spec: ConnectionSpec, ctx: BindingContext): Conne
     fromEnv.policy,
     spec.declared?.policy,
   ]);
+  const keyed = resolveKeyed(name, spec.declared?.keyed ?? decoratorKeyed, keyTables);
+  if (keyed && policy.eager) throw new ConnectionConfigError(name, 'eager', 'a keyed connection cannot be eager: it connects per key, on first use');
   for (const key of required ?? []) {
     const value = options[key];
     if (value === undefined || value === null || value === '') {
@@ -74,8 +80,9 @@ export function resolveBinding(spec: ConnectionSpec, ctx: BindingContext): Conne
     type: spec.typeLabel,
     options,
     secrets: fileSection || Object.keys(envSection).length ? deepFreeze(mergeLayers(fileSection, envSection)) : NO_SECRETS,
-    secretValues: secretValuesOf(options),
+    secretValues: secretValuesOf(keyTables ? { options, keyTables } : options),
     policy,
+    keyed,
     sink: ctx.sink,
     logger: ctx.logger,
   };

@@ -1,16 +1,19 @@
 import { inspect } from 'node:util';
 import { Observable, Subject } from 'rxjs';
-import { kAbandon, kBind, kBinding, kClose, kRebind, kValidate, type ConnectionBinding } from './connection-binding.js';
+import { kAbandon, kBind, kBinding, kClose, kKeys, kRebind, kValidate, type ConnectionBinding } from './connection-binding.js';
 import type { EmitExtra } from './connection-connector.js';
-import { ConnectionHost, kBound, kDisconnect, kEmit, kOpen, type HostedConnection } from './connection-host.js';
+import type { ConnectionHandle } from './connection-handle.js';
+import { ConnectionHost, kBound, kDisconnect, kEmit, kEvicted, kKeyInfo, kOpen, kTries } from './connection-host.js';
+import { currentConnectionKey } from './connection-key.context.js';
 import { ConnectionLifecycle } from './connection-lifecycle.js';
-import { ConnectError, ConnectionConfigError, ConnectionsError, PingError } from '../errors/connection.errors.js';
+import { KeyedLifecycles, type KeyedOwner } from './keyed-lifecycles.js';
+import { ConnectError, ConnectionConfigError, ConnectionKeyError, ConnectionsError, PingError } from '../errors/connection.errors.js';
 import type { ConnectionEvent, ConnectionEventType } from '../interfaces/connection-event.interface.js';
 import type { ConnectionInfo, ConnectionState } from '../interfaces/connection-info.interface.js';
 import type { ResetOptions, ResetResult } from '../interfaces/reset-result.interface.js';
 import type { ConnectContext, UseOptions } from '../interfaces/use-options.interface.js';
 import { maskError } from '../utils/mask.util.js';
-import { clonePlain } from '../utils/object.util.js';
+import { clonePlain, mergeLayers } from '../utils/object.util.js';
 
 /**
  * A named, lazily connected, resettable connection: the Nest counterpart of Streamlit's
@@ -38,7 +41,7 @@ import { clonePlain } from '../utils/object.util.js';
  * keeps L1-L4, R1-R8, T1 and D1 is `ConnectionLifecycle` (`connection-lifecycle.ts`).
  */
 export abstract class BaseConnection<TRaw = unknown, TOptions extends object = Record<string, unknown>>
-  implements HostedConnection<TRaw>
+  implements KeyedOwner<TRaw>
 {
   #binding: ConnectionBinding | null = null;
   /**
@@ -49,6 +52,9 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   #lifecycle: ConnectionLifecycle<any> | null = null;
   #subject: Subject<ConnectionEvent> | null = null;
+  /** A keyed connection's live keys, each with its own lifecycle (created on first use). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  #keys: KeyedLifecycles<any> | null = null;
 
   /** The name this connection is registered under. */
   get name(): string {
@@ -57,12 +63,22 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
 
   /** `idle`, `connecting`, `connected`, `failed` or `closed`. */
   get state(): ConnectionState {
+    if (this.#keys) return this.info().state;
     return this.#lifecycle?.state ?? 'idle';
   }
 
-  /** How many instances `_connect` has created so far. */
+  /** How many instances `_connect` has created so far (for a keyed connection: over all keys). */
   get generation(): number {
+    if (this.#keys) return this.info().generation;
     return this.#lifecycle?.stats.generation ?? 0;
+  }
+
+  /**
+   * The handle of one key of a keyed connection (`@Connection({ keyed })`): `resolve()`,
+   * `use()`, `reset()`, `info()` of that key's own instance. The same handle while the key lives.
+   */
+  for(key: string): ConnectionHandle<TRaw> {
+    return (this.#keys ?? this.#startKeys()).handle(key);
   }
 
   /** This connection's events (E1). */
@@ -79,7 +95,13 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
    * - otherwise starts one connect, which every concurrent caller shares.
    */
   resolve(): Promise<TRaw> {
-    return (this.#lifecycle ?? this.#start()).resolve();
+    const lifecycle = this.#lifecycle;
+    if (lifecycle !== null) return lifecycle.resolve();
+    try {
+      return this.#keyed() ? this.for(this.#currentKey()).resolve() : this.#start().resolve();
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /**
@@ -91,8 +113,13 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
    * up to `retry` tries in all (`true` = 3). Without it nothing is ever run twice.
    */
   use<R>(fn: (raw: TRaw) => R | Promise<R>, opts: UseOptions = {}): Promise<R> {
-    const tries = opts.retry === true ? 3 : typeof opts.retry === 'number' ? Math.max(1, Math.floor(opts.retry)) : 1;
-    return (this.#lifecycle ?? this.#start()).use(fn, tries);
+    const lifecycle = this.#lifecycle;
+    if (lifecycle !== null) return lifecycle.use(fn, this[kTries](opts));
+    try {
+      return this.#keyed() ? this.for(this.#currentKey()).use(fn, opts) : this.#start().use(fn, this[kTries](opts));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /**
@@ -113,19 +140,34 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
     if (strategy !== 'drop' && strategy !== 'swap') {
       throw new ConnectionConfigError(this.name, 'strategy', `unknown reset strategy; use "drop" or "swap"`);
     }
-    return (this.#lifecycle ?? this.#start()).reset(strategy);
+    if (!this.#keyed()) {
+      if (opts.key !== undefined) throw new ConnectionKeyError(this.name, `is not keyed: it has no key "${String(opts.key).slice(0, 50)}" to reset`);
+      return (this.#lifecycle ?? this.#start()).reset(strategy);
+    }
+    // A keyed connection: the current key's instance, or (outside any key) every key's.
+    const key = opts.key ?? currentConnectionKey();
+    if (key !== undefined) return this.for(key).reset({ strategy });
+    const before = this.generation;
+    const results = this.#keys ? await this.#keys.resetAll({ strategy }) : [];
+    return { name: this.name, reset: results.some((r) => r.reset), previousGeneration: before, generation: this.generation };
   }
 
   /** A JSON-safe snapshot with no secret value in it (M1). */
   info(): ConnectionInfo {
+    if (this.#keyed()) return this.#keyedInfo();
+    return this[kKeyInfo](undefined, this.#lifecycle);
+  }
+
+  /** @internal `info()` of one lifecycle: the connection's, or one key's. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  [kKeyInfo](key: string | undefined, lifecycle: ConnectionLifecycle<any> | null): ConnectionInfo {
     const binding = this[kBound]();
-    const lifecycle = this.#lifecycle;
     const current = lifecycle?.current ?? null;
     const stats = lifecycle?.stats;
-    return {
+    const info: ConnectionInfo = {
       name: binding.name,
       type: binding.type,
-      state: this.state,
+      state: lifecycle?.state ?? 'idle',
       generation: stats?.generation ?? 0,
       connectedAt: current ? new Date(current.connectedAt).toISOString() : null,
       connects: stats?.connects ?? 0,
@@ -135,6 +177,54 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
       ttlMs: binding.policy.ttlMs,
       leases: current?.leases ?? 0,
       circuit: lifecycle ? lifecycle.circuit : binding.policy.breaker ? 'closed' : null,
+    };
+    if (key !== undefined) info.key = key;
+    return info;
+  }
+
+  /** The sums over every key (live and retired), the liveliest state, and the key count. */
+  #keyedInfo(): ConnectionInfo {
+    const binding = this[kBound]();
+    const keys = this.#keys;
+    const totals = { generation: 0, connects: 0, failures: 0, resets: 0, leases: 0, failed: 0 };
+    let state: ConnectionState = keys === null ? 'idle' : keys.closed ? 'closed' : 'idle';
+    let lastError: string | null = null;
+    let lastErrorAt = -1;
+    for (const entry of keys?.entries() ?? []) {
+      const { lifecycle } = entry;
+      const { stats } = lifecycle;
+      totals.generation += stats.generation;
+      totals.connects += stats.connects;
+      totals.failures += stats.failures;
+      totals.resets += lifecycle.resets;
+      totals.leases += lifecycle.current?.leases ?? 0;
+      const keyState = lifecycle.state;
+      if (keyState === 'failed') totals.failed++;
+      if (STATE_RANK[keyState] > STATE_RANK[state]) state = keyState;
+      if (stats.lastError !== null && entry.lastUsedAt > lastErrorAt) {
+        lastError = stats.lastError;
+        lastErrorAt = entry.lastUsedAt;
+      }
+    }
+    const retired = keys?.retiredTotals;
+    return {
+      name: binding.name,
+      type: binding.type,
+      state,
+      generation: totals.generation + (retired?.generation ?? 0),
+      connectedAt: null,
+      connects: totals.connects + (retired?.connects ?? 0),
+      failures: totals.failures + (retired?.failures ?? 0),
+      resets: totals.resets + (retired?.resets ?? 0),
+      lastError,
+      ttlMs: binding.policy.ttlMs,
+      leases: totals.leases,
+      circuit: binding.policy.breaker ? 'closed' : null,
+      keys: {
+        count: keys?.size ?? 0,
+        max: binding.keyed!.maxEntries === Infinity ? null : binding.keyed!.maxEntries,
+        failed: totals.failed,
+      },
     };
   }
 
@@ -158,6 +248,16 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
    * `problem` (if any) the text after it.
    */
   protected _validateOptions(_options: TOptions): void {}
+
+  /**
+   * A keyed connection's options for one key, called before each of that key's connects: gets
+   * the connection's merged options with the key's `[connections.<name>.keys.<key>]` table over
+   * them, and returns the key's whole options (look the tenant up here; may be async).
+   * Default: those options unchanged.
+   */
+  protected _optionsFor(_key: string, options: TOptions): TOptions | Promise<TOptions> {
+    return options;
+  }
 
   /** This connection's merged secrets section (files, then environment), read-only. */
   protected get _secrets(): Readonly<Record<string, unknown>> {
@@ -237,6 +337,14 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
 
   /** @internal Shutdown (D1): see `ConnectionLifecycle.close`; then emits `closed`. Idempotent. */
   async [kClose](): Promise<void> {
+    if (this.#keyed()) {
+      const keys = this.#keys ?? this.#startKeys();
+      if (keys.closed) return;
+      await keys.close();
+      this.#emit('closed', this.generation, undefined, undefined);
+      this.#subject?.complete();
+      return;
+    }
     const lifecycle = this.#lifecycle ?? this.#start();
     const first = lifecycle.state !== 'closed';
     await lifecycle.close();
@@ -248,6 +356,13 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
   /** @internal Past the shutdown deadline: callers still waiting on a connect are released. */
   [kAbandon](): void {
     this.#lifecycle?.abandon();
+    this.#keys?.abandon();
+  }
+
+  /** @internal A keyed connection's keys (admin pages, registry resets), or null. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  [kKeys](): KeyedLifecycles<any> | null {
+    return this.#keyed() ? (this.#keys ?? this.#startKeys()) : null;
   }
 
   /** @internal */
@@ -260,9 +375,26 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
     );
   }
 
-  /** @internal `_connect` with its own copy of the options. */
-  [kOpen](context: ConnectContext, _key: string | undefined): Promise<TRaw> | TRaw {
-    return this._connect(clonePlain(this[kBound]().options) as TOptions, context);
+  /** @internal `_connect` with its own copy of the options (for a key: that key's options). */
+  [kOpen](context: ConnectContext, key: string | undefined): Promise<TRaw> | TRaw {
+    const binding = this[kBound]();
+    if (key === undefined) return this._connect(clonePlain(binding.options) as TOptions, context);
+    const keyTable = binding.keyed?.keyOptions[key];
+    const merged = (keyTable ? mergeLayers(binding.options, keyTable) : clonePlain(binding.options)) as TOptions;
+    const options = this._optionsFor(key, merged);
+    const connect = (resolved: TOptions) => this._connect(clonePlain(resolved), { ...context, key });
+    return isPromiseLike(options) ? Promise.resolve(options).then(connect) : connect(options);
+  }
+
+  /** @internal */
+  [kTries](opts: UseOptions | undefined): number {
+    const retry = opts?.retry;
+    return retry === true ? 3 : typeof retry === 'number' ? Math.max(1, Math.floor(retry)) : 1;
+  }
+
+  /** @internal A key was retired (beyond `maxEntries`, or idle past `idleTtl`). */
+  [kEvicted](key: string, generation: number, _why: 'maxEntries' | 'idleTtl'): void {
+    this.#emit('evicted', generation, undefined, key);
   }
 
   /** @internal */
@@ -273,6 +405,34 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
   /** @internal */
   [kEmit](type: ConnectionEventType, generation: number, extra: EmitExtra | undefined, key: string | undefined): void {
     this.#emit(type, generation, extra, key);
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  #keyed(): boolean {
+    return this[kBound]().keyed !== null;
+  }
+
+  #currentKey(): string {
+    const key = currentConnectionKey();
+    if (key !== undefined) return key;
+    throw new ConnectionKeyError(
+      this.name,
+      'is keyed and was used outside any key: use conn.for(key), or call it inside a request of ConnectionsModule.forRoot({ keyFrom }) or inside runWithConnectionKey(key, fn)',
+    );
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  #startKeys(): KeyedLifecycles<any> {
+    const binding = this[kBound]();
+    if (!binding.keyed) {
+      throw new ConnectionKeyError(binding.name, 'is not keyed: for(key) needs @Connection({ keyed: { ... } }) or a declaration with keyed');
+    }
+    this.#keys = new KeyedLifecycles<TRaw>(
+      this,
+      () => this.name,
+      () => this[kBound]().keyed!,
+    );
+    return this.#keys;
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -307,4 +467,11 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
     subject?.next(event);
     sink?.next(event);
   }
+}
+
+/** Which key state a keyed connection reports as its own: the liveliest. */
+const STATE_RANK: Record<ConnectionState, number> = { idle: 0, failed: 1, connecting: 2, connected: 3, closed: 4 };
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as PromiseLike<T> | null)?.then === 'function';
 }

@@ -10,6 +10,9 @@ export const kOpen = Symbol('nestjs-connections:open');
 export const kDisconnect = Symbol('nestjs-connections:disconnect');
 export const kEmit = Symbol('nestjs-connections:emit');
 export const kBound = Symbol('nestjs-connections:bound');
+export const kKeyInfo = Symbol('nestjs-connections:key-info');
+export const kTries = Symbol('nestjs-connections:tries');
+export const kEvicted = Symbol('nestjs-connections:evicted');
 
 /** The side of `BaseConnection` its lifecycles see. */
 export interface HostedConnection<TRaw> {
@@ -26,6 +29,8 @@ export interface HostedConnection<TRaw> {
  */
 export class ConnectionHost<TRaw> implements LifecycleHost<TRaw> {
   lifecycle!: ConnectionLifecycle<TRaw>;
+  /** A keyed connection's new key waits for the keys retired to make room for it (see `KeyedLifecycles`). */
+  gate: Promise<void> | null = null;
 
   constructor(
     private readonly connection: HostedConnection<TRaw>,
@@ -42,7 +47,12 @@ export class ConnectionHost<TRaw> implements LifecycleHost<TRaw> {
   }
 
   open(context: ConnectContext): Promise<TRaw> | TRaw {
-    return this.connection[kOpen](context, this.key);
+    const gate = this.gate;
+    if (gate === null) return this.connection[kOpen](context, this.key);
+    return gate.then(() => {
+      this.gate = null;
+      return this.connection[kOpen](context, this.key);
+    });
   }
 
   emit(type: ConnectionEventType, generation: number, extra?: EmitExtra): void {

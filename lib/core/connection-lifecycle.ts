@@ -38,13 +38,19 @@ export class ConnectionLifecycle<TRaw> {
   #swapping: Promise<ResetResult> | null = null;
   /** Attempts whose callers still wait (the one in flight and fenced ones), so a shutdown deadline can release them. */
   #waiting: Set<Attempt<TRaw>> | null = null;
+  /** `_connect` calls (connects and swaps) not settled yet, so a retired key can wait for every instance it made. */
+  #connecting: Set<Promise<unknown>> | null = null;
   readonly stats: ConnectStats = { generation: 0, connects: 0, failures: 0, lastError: null };
   readonly #connector: Connector<TRaw>;
-  readonly #disposals: SlotDisposals<TRaw>;
+  /** Created on the first retirement: most keys of a keyed connection never retire an instance. */
+  #disposalsOf: SlotDisposals<TRaw> | null = null;
 
   constructor(private readonly host: LifecycleHost<TRaw>) {
     this.#connector = new Connector(host, this.stats);
-    this.#disposals = new SlotDisposals((slot) => this.#dispose(slot));
+  }
+
+  get #disposals(): SlotDisposals<TRaw> {
+    return (this.#disposalsOf ??= new SlotDisposals((slot) => this.#dispose(slot)));
   }
 
   get state(): ConnectionState {
@@ -139,7 +145,7 @@ export class ConnectionLifecycle<TRaw> {
   reset(strategy: ResetStrategy): Promise<ResetResult> | ResetResult {
     if (this.#closed) return this.#result(false, this.stats.generation, this.stats.generation);
     if (strategy === 'swap' && this.#current) {
-      this.#swapping ??= this.#swap(this.#current).finally(() => (this.#swapping = null));
+      this.#swapping ??= this.#track(this.#swap(this.#current)).finally(() => (this.#swapping = null));
       return this.#swapping;
     }
     return this.#drop('reset');
@@ -160,9 +166,19 @@ export class ConnectionLifecycle<TRaw> {
       this.#current = null;
       this.#attempt = null;
       if (current) this.#retire(current);
-      await this.#disposals.settled();
+      await this.#disposalsOf?.settled();
     })();
     return this.#closing;
+  }
+
+  /**
+   * A keyed connection's key leaves: `close()`, and then every connect still in flight settles
+   * and what it made is disposed too. Resolves when no instance of this lifecycle is left.
+   */
+  async retire(): Promise<void> {
+    await this.close();
+    while (this.#connecting?.size) await Promise.allSettled(this.#connecting);
+    await this.#disposalsOf?.settled();
   }
 
   /**
@@ -192,22 +208,32 @@ export class ConnectionLifecycle<TRaw> {
     const waiting = (this.#waiting ??= new Set());
     attempt.promise = new Promise<Slot<TRaw>>((resolve, reject) => {
       attempt.release = reject;
-      this.#connector.connect().then(
-        ({ raw, generation }) => resolve(this.#settle(attempt, raw, generation)),
-        (err: unknown) => {
-          try {
-            resolve(this.#fail(attempt, err));
-          } catch (failure) {
-            reject(failure);
-          }
-        },
+      // Tracked until settled, fenced instances included (see `retire`).
+      // What the waiters get may be another attempt's promise (R4). They may also have been
+      // released already (shutdown): then nobody adopts it, so its rejection is handled here.
+      const hand = (next: Slot<TRaw> | Promise<Slot<TRaw>>) => {
+        if (next instanceof Promise) next.catch(() => undefined);
+        resolve(next);
+      };
+      this.#track(
+        this.#connector.connect().then(
+          ({ raw, generation }) => hand(this.#settle(attempt, raw, generation)),
+          (err: unknown) => {
+            try {
+              hand(this.#fail(attempt, err));
+            } catch (failure) {
+              reject(failure);
+            }
+          },
+        ),
       );
     });
     waiting.add(attempt);
-    void attempt.promise.then(
-      () => waiting.delete(attempt),
-      () => waiting.delete(attempt),
-    );
+    const done = () => {
+      waiting.delete(attempt);
+      if (waiting.size === 0 && this.#waiting === waiting) this.#waiting = null;
+    };
+    void attempt.promise.then(done, done);
     return attempt;
   }
 
@@ -272,6 +298,18 @@ export class ConnectionLifecycle<TRaw> {
     this.host.emit('reset', old.generation);
     this.#retire(old);
     return this.#result(true, old.generation, generation);
+  }
+
+  /** Counts a connect (with what its settlement does to the instance) until it has settled. */
+  #track<T>(connecting: Promise<T>): Promise<T> {
+    const set = (this.#connecting ??= new Set());
+    set.add(connecting);
+    const untrack = () => {
+      set.delete(connecting);
+      if (set.size === 0 && this.#connecting === set) this.#connecting = null;
+    };
+    connecting.then(untrack, untrack);
+    return connecting;
   }
 
   /** Disposes an instance that arrived after its connect timed out; it was never in service. */

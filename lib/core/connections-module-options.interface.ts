@@ -1,9 +1,10 @@
-import type { ModuleMetadata, Type } from '@nestjs/common';
+import type { ExecutionContext, ModuleMetadata, Type } from '@nestjs/common';
 import type { BaseConnection } from './base-connection.js';
 import type { ClusterOptions } from '../interfaces/cluster.interfaces.js';
 import type { ConnectionPolicyOptions, Duration } from '../interfaces/connection-policy.interface.js';
 import type { ResetStrategy } from '../interfaces/reset-result.interface.js';
 import type { StandardSchemaV1 } from '../interfaces/standard-schema.interface.js';
+import type { KeyedOptions } from '../interfaces/keyed-options.interface.js';
 
 /** Any class that extends `BaseConnection`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -21,6 +22,8 @@ export interface ConnectionDeclaration extends ConnectionPolicyOptions {
   options?: Record<string, unknown>;
   /** A Standard Schema v1 validator of the merged options, run before the class's own `schema`. */
   schema?: StandardSchemaV1;
+  /** One instance per key (`conn.for(key)`): see `KeyedOptions`. */
+  keyed?: KeyedOptions | boolean;
 }
 
 /** A decorated class, or a declaration. */
@@ -61,6 +64,12 @@ export interface ConnectionsModuleOptions {
    * `ConnectionClosedError`, the rest is abandoned, and `app.close()` ends.
    */
   shutdownTimeout?: Duration;
+  /**
+   * The connection key of each request (HTTP, RPC, GraphQL), for keyed connections: inside the
+   * request, `conn.resolve()` / `use()` of a keyed connection act on that key. Applied by a
+   * global interceptor; `undefined` leaves the request without a key.
+   */
+  keyFrom?: (context: ExecutionContext) => string | undefined;
 }
 
 /** The module-definition extras: what must be known statically. */

@@ -30,6 +30,7 @@ export function standaloneBinding(name: string, type: string): ConnectionBinding
       slowConnectMs: 5_000,
       breaker: null,
     },
+    keyed: null,
     sink: null,
     logger: new Logger(`Connections:${name}`),
   };

@@ -72,3 +72,13 @@ export class CircuitOpenError extends ConnectionsError {
     super(connectionName, `Connection "${connectionName}": circuit open, not connecting until it half-opens`);
   }
 }
+
+/**
+ * A keyed connection was used without a key (outside `keyFrom`'s requests and
+ * `runWithConnectionKey`), or with a key that is not a usable string.
+ */
+export class ConnectionKeyError extends ConnectionsError {
+  constructor(connectionName: string, problem: string) {
+    super(connectionName, `Connection "${connectionName}": ${problem}`);
+  }
+}

@@ -7,6 +7,7 @@ export type ConnectionEventType =
   | 'expired'
   | 'disposed'
   | 'closed'
+  | 'evicted'
   | 'circuit-open'
   | 'circuit-half-open'
   | 'circuit-closed';

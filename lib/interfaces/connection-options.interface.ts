@@ -1,5 +1,6 @@
 import type { ConnectionPolicyOptions } from './connection-policy.interface.js';
 import type { StandardSchemaV1 } from './standard-schema.interface.js';
+import type { KeyedOptions } from './keyed-options.interface.js';
 
 /** Options of the `@Connection()` class decorator. */
 export interface ConnectionDecoratorOptions<TOptions = Record<string, unknown>> extends ConnectionPolicyOptions {
@@ -14,4 +15,6 @@ export interface ConnectionDecoratorOptions<TOptions = Record<string, unknown>> 
    * bootstrap and on each secrets reload; its output is what `_connect` receives.
    */
   schema?: StandardSchemaV1;
+  /** One instance per key (`conn.for(key)`): see `KeyedOptions`. */
+  keyed?: KeyedOptions | boolean;
 }

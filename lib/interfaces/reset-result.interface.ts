@@ -7,6 +7,8 @@ export type ResetStrategy = 'drop' | 'swap';
 
 export interface ResetOptions {
   strategy?: ResetStrategy;
+  /** For a keyed connection (registry and admin resets): only this key. */
+  key?: string;
 }
 
 /** What a reset did (R8). */

@@ -11,9 +11,9 @@ import { Subject, type Observable } from 'rxjs';
 import { BaseConnection } from '../core/base-connection.js';
 import type { ClusterCoordinator } from '../cluster/cluster.coordinator.js';
 import type { ClusterResetOptions, ClusterResetResult } from '../interfaces/cluster.interfaces.js';
-import { kAbandon, kBinding, kClose, kRebind, kValidate } from '../core/connection-binding.js';
+import { kAbandon, kBinding, kClose, kKeys, kRebind, kValidate } from '../core/connection-binding.js';
 import { isDecoratedConnection } from '../core/connection.decorator.js';
-import { ConnectionConfigError } from '../errors/connection.errors.js';
+import { ConnectionConfigError, ConnectionKeyError } from '../errors/connection.errors.js';
 import { specOfClass } from '../config/build-specs.js';
 import { applySchemas } from '../config/apply-schema.js';
 import type { ConnectionSpec } from '../config/connection-spec.js';
@@ -23,6 +23,7 @@ import { loadSecretsFiles } from '../config/secrets-files.js';
 import { SecretsWatcher } from '../config/secrets-watcher.js';
 import type { ConnectionEvent } from '../interfaces/connection-event.interface.js';
 import type { ConnectionInfo } from '../interfaces/connection-info.interface.js';
+import type { ConnectionKeysPage } from '../interfaces/keyed-options.interface.js';
 import type { ConnectionClass } from '../core/connections-module-options.interface.js';
 import type { ResetOptions, ResetResult } from '../interfaces/reset-result.interface.js';
 import { deepEqual } from '../utils/object.util.js';
@@ -110,7 +111,21 @@ export class ConnectionRegistry
   }
 
   /**
-   * Resets one connection on this replica; with `{ scope: 'cluster', targets? }` (and
+   * A page of a keyed connection's live keys, most recently used first (admin
+   * `GET .../:name/keys?limit=&after=`). `limit` from 1 to 1000 (default 100).
+   */
+  keys(name: string, opts: { limit?: number; after?: string } = {}): ConnectionKeysPage {
+    const keys = this.#connections.entry(name).connection?.[kKeys](); // null for a plain override value
+    if (!keys) throw new ConnectionKeyError(name, 'is not keyed: it has no keys to list');
+    const limit = opts.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      throw new ConnectionConfigError(name, 'limit', 'must be a whole number from 1 to 1000');
+    }
+    return keys.page(limit, opts.after);
+  }
+
+  /**
+   * Resets one connection on this replica (with `key`, one key of a keyed connection); with `{ scope: 'cluster', targets? }` (and
    * `forRoot({ cluster })`), on every replica: one answer per replica that answered within
    * `ackTimeout`, and the live ones that did not.
    */

@@ -9,7 +9,7 @@ import { resolvePolicy } from '../config/resolve-policy.js';
 import { describe } from '../utils/describe.util.js';
 import { loadSecretsFiles, secretsFilesOf, type SecretsSections } from '../config/secrets-files.js';
 
-const MODULE_KEYS = new Set(['connections', 'secrets', 'defaults', 'types', 'fromSecrets', 'isGlobal', 'cluster', 'shutdownTimeout', 'options']);
+const MODULE_KEYS = new Set(['connections', 'secrets', 'defaults', 'types', 'fromSecrets', 'isGlobal', 'cluster', 'shutdownTimeout', 'keyFrom', 'options']);
 /** How long `app.close()` waits for connects and disposals before it abandons them. */
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 const SECRETS_KEYS = new Set(['files', 'env', 'watch']);
@@ -45,6 +45,9 @@ export async function loadConfig(options: ConnectionsModuleOptions | undefined):
   }
   if (opts.fromSecrets !== undefined && typeof opts.fromSecrets !== 'boolean') {
     fail('fromSecrets', `must be true or false (got ${describe(opts.fromSecrets)})`);
+  }
+  if (opts.keyFrom !== undefined && typeof opts.keyFrom !== 'function') {
+    fail('keyFrom', `must be a function (context: ExecutionContext) => string | undefined (got ${describe(opts.keyFrom)})`);
   }
   if (opts.types !== undefined && !isPlainObject(opts.types)) fail('types', `must be an object (got ${describe(opts.types)})`);
   if (opts.defaults !== undefined) {
