@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { BaseConnection } from './base-connection.js';
-import { kBind, type ConnectionBinding } from './connection-binding.js';
+import type { ConnectionBinding } from './connection-binding.js';
+import { kBind } from './connection.symbols.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from './connections.constants.js';
 
 /** Marks a `fakeConnection()`. */

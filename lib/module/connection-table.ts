@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import { BaseConnection } from '../core/base-connection.js';
-import { kBind, kBinding, kRebind } from '../core/connection-binding.js';
+import { kBind, kBinding, kRebind } from '../core/connection.symbols.js';
 import type { ConnectionClass } from '../core/connections-module-options.interface.js';
 import { ConnectionConfigError, UnknownConnectionError } from '../errors/connection.errors.js';
 import { specOfClass } from '../config/build-specs.js';

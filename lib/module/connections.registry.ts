@@ -11,7 +11,7 @@ import { Subject, type Observable } from 'rxjs';
 import { BaseConnection } from '../core/base-connection.js';
 import type { ClusterCoordinator } from '../cluster/cluster.coordinator.js';
 import type { ClusterResetOptions, ClusterResetResult } from '../interfaces/cluster.interfaces.js';
-import { kAbandon, kBinding, kClose, kKeys, kRebind, kValidate } from '../core/connection-binding.js';
+import { kAbandon, kBinding, kClose, kKeys, kRebind, kValidate } from '../core/connection.symbols.js';
 import { isDecoratedConnection } from '../core/connection.decorator.js';
 import { ConnectionConfigError, ConnectionKeyError } from '../errors/connection.errors.js';
 import { specOfClass } from '../config/build-specs.js';
