@@ -12,7 +12,7 @@ import { knexConfigOf } from './sql-knex-config.js';
 import { SqlQueryCache, queryCacheKey } from './sql-query-cache.js';
 import { SqlQueryError } from '../../errors/sql-query.error.js';
 import { rowsOf } from './sql-rows.js';
-import { resolveSqlTarget } from './sql-target.js';
+import { queryCacheMaxOf, resolveSqlTarget } from './sql-target.js';
 
 /** Tries of one `query()`: the first, and two more after a reset each. */
 const QUERY_ATTEMPTS = 3;
@@ -67,7 +67,7 @@ export class SqlConnection extends BaseConnection<Knex, SqlConnectionOptions> {
           const run = async () => rowsOf(clientOf(knex), await raw(knex, sql, params));
           if (ttlMs === 0) return run();
           let cache = this.#caches.get(knex);
-          if (!cache) this.#caches.set(knex, (cache = new SqlQueryCache()));
+          if (!cache) this.#caches.set(knex, (cache = new SqlQueryCache(queryCacheMaxOf(this._options))));
           return cache.get(queryCacheKey(sql, params), ttlMs, run);
         },
         { retry: QUERY_ATTEMPTS },
