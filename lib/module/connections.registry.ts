@@ -18,6 +18,8 @@ import { specOfClass, specOfEntry, specsFromSecrets } from '../config/build-spec
 import type { ConnectionSpec } from '../config/connection-spec.js';
 import type { LoadedConfig } from './load-config.js';
 import { resolveBinding } from '../config/resolve-binding.js';
+import { envNameClash } from '../config/env-sections.js';
+import { envNameOf } from '../utils/naming.util.js';
 import { loadSecretsFiles } from '../config/secrets-files.js';
 import { SecretsWatcher } from '../config/secrets-watcher.js';
 import type { ConnectionEvent } from '../interfaces/connection-event.interface.js';
@@ -49,6 +51,8 @@ interface Registered {
 @Injectable()
 export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   readonly #connections = new Map<string, Registered>();
+  /** `CONNECTIONS__<NAME>__` form of each registered name -> the name (see `envNameClash`). */
+  readonly #envNames = new Map<string, string>();
   readonly #events = new Subject<ConnectionEvent>();
   readonly #logger = new Logger('Connections');
   #watcher: SecretsWatcher | null = null;
@@ -283,6 +287,7 @@ export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap,
         `two connections are named "${name}" (${existing.spec.typeLabel} and ${spec.typeLabel})`,
       );
     }
+    envNameClash(name, this.#envNames);
   }
 
   #bindingOf(spec: ConnectionSpec, config: LoadedConfig) {
@@ -302,5 +307,6 @@ export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap,
     }
     connection[kBind](this.#bindingOf(spec, this.#config));
     this.#connections.set(spec.name, { connection, spec });
+    this.#envNames.set(envNameOf(spec.name), spec.name);
   }
 }
