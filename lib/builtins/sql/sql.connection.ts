@@ -60,10 +60,12 @@ export class SqlConnection extends BaseConnection<Knex, SqlConnectionOptions> {
     const ttlMs = ttlOf(opts.ttl);
     const { params } = opts;
     let attempts = 0;
+    let last: Knex | null = null;
     try {
       return (await this.use(
         (knex) => {
           attempts++;
+          last = knex;
           const run = async () => rowsOf(clientOf(knex), await raw(knex, sql, params));
           if (ttlMs === 0) return run();
           let cache = this.#caches.get(knex);
@@ -74,10 +76,19 @@ export class SqlConnection extends BaseConnection<Knex, SqlConnectionOptions> {
       )) as Row[];
     } catch (err) {
       if (attempts >= QUERY_ATTEMPTS && this.isConnectionError(err)) {
+        // `use()` resets after each failed try but the last; the broken client must not stay
+        // in service either (Streamlit resets after every failure), so reset it here, unless
+        // another caller has already replaced it.
+        if (last !== null && (await this.#inService()) === last) await this.reset().catch(() => undefined);
         throw new SqlQueryError(this.name, attempts, this._mask(err), err);
       }
       throw err;
     }
+  }
+
+  /** The instance in service, without connecting one. */
+  async #inService(): Promise<Knex | null> {
+    return this.state === 'connected' ? this.resolve() : null;
   }
 
   /** Checked when the options are bound, so a bad section fails bootstrap (S4). */
