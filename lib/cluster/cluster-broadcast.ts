@@ -21,6 +21,8 @@ export class PendingBroadcast<T> {
     readonly expected: ReadonlySet<string>,
     ackTimeoutMs: number,
     private readonly onDone: () => void,
+    /** Exact (non-glob) targets that named no live replica when the broadcast left. */
+    readonly unknown: readonly string[] = [],
   ) {
     this.promise = new Promise((resolve) => (this.#resolve = resolve));
     this.#timer = setTimeout(() => this.finish(), ackTimeoutMs);
@@ -47,6 +49,7 @@ export class PendingBroadcast<T> {
       targets: this.targets,
       replies: [...this.#replies.values()],
       missing: [...this.expected].filter((id) => !this.#replies.has(id)).toSorted(),
+      unknown: [...this.unknown],
       durationMs: Math.round((performance.now() - this.#started) * 100) / 100,
     });
   }

@@ -32,7 +32,7 @@ import type {
   ClusterState,
   ClusterStatus,
 } from '../interfaces/cluster.interfaces.js';
-import { isTargeted, normalizeTargets } from './instance-targets.js';
+import { isGlob, isTargeted, normalizeTargets } from './instance-targets.js';
 
 /** What the coordinator resets on this replica: the registry's local resets. */
 export interface LocalResets {
@@ -108,6 +108,9 @@ export class ClusterCoordinator {
     const message = opened.message;
     // Signed for another channel (an app sharing the key): a replay from elsewhere.
     if (message.channel !== this.#settings.channel) return this.#drop('replayed');
+    // Stamped before this process started: a capture replayed after a restart (the guard's
+    // memory of ids died with the old process), or an echo from before our time. Never ours to act on.
+    if (message.at < this.#startedAt) return this.#drop('stale');
     const admitted = this.#guard.admit(message.id, message.at);
     if (admitted !== 'ok') return this.#drop(admitted);
     if (message.from === this.instanceId) return this.#fromOwnId(message);
@@ -216,8 +219,12 @@ export class ClusterCoordinator {
     const body: ResetBody = { name, targets, ...(strategy ? { strategy } : {}) };
     const message = this.#message('reset', body);
     const selfTargeted = isTargeted(this.instanceId, targets);
-    const expected = new Set(this.#membership.liveIds().filter((id) => isTargeted(id, targets)));
+    const liveIds = this.#membership.liveIds();
+    const expected = new Set(liveIds.filter((id) => isTargeted(id, targets)));
     if (selfTargeted) expected.add(this.instanceId);
+    const known = new Set([...liveIds, this.instanceId]);
+    // An exact id that names no live replica is most likely a typo: say so.
+    const unknown = (targets ?? []).filter((target) => !isGlob(target) && !known.has(target)).toSorted();
     const pending = new PendingBroadcast<ResetResult | ResetResult[]>(
       message.id,
       name,
@@ -225,10 +232,11 @@ export class ClusterCoordinator {
       expected,
       this.#settings.ackTimeoutMs,
       () => this.#pending.delete(message.id),
+      unknown,
     );
     this.#pending.set(message.id, pending);
     try {
-      await this.#transport.send(null, this.#signer.seal(message), label);
+      await this.#publishWithin(this.#signer.seal(message), label);
     } catch (err) {
       pending.cancel();
       throw err;
@@ -237,6 +245,28 @@ export class ClusterCoordinator {
     // without the round trip.
     if (selfTargeted) void this.#resetLocally(body).then((reply) => pending.add({ instanceId: this.instanceId, ...reply }));
     return pending.promise;
+  }
+
+  /**
+   * Publishes a broadcast, waiting no longer than `ackTimeout`: a broker that hangs (stopped,
+   * half-open) never completes a publish, and the caller's answer must still come in time. Past
+   * it the link is abandoned (it reconnects by itself) and the reset fails as unavailable; this
+   * replica does not reset itself for a broadcast that may never have left.
+   */
+  async #publishWithin(wire: string, label: string): Promise<void> {
+    const limitMs = this.#settings.ackTimeoutMs;
+    const sent = this.#transport.send(null, wire, label);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), limitMs)));
+    try {
+      if ((await Promise.race([sent.then(() => 'sent' as const), timedOut])) === 'sent') return;
+    } finally {
+      clearTimeout(timer);
+    }
+    sent.catch(() => undefined);
+    const reason = `the broker did not take the broadcast within ackTimeout (${limitMs} ms)`;
+    this.#transport.abandon(reason);
+    throw new ClusterUnavailableError(label, this.#transport.transportName, reason);
   }
 
   /** Who is live, and how this replica's link is doing. */
