@@ -1,3 +1,5 @@
+import type { ConnectionKeysSummary } from './keyed-options.interface.js';
+
 /** Lifecycle state of a connection. */
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'failed' | 'closed';
 
@@ -27,4 +29,12 @@ export interface ConnectionInfo {
   leases: number;
   /** Circuit breaker state, or null when no breaker is configured. */
   circuit: CircuitState | null;
+  /**
+   * Keyed connections only: how many keys are live. The other fields then sum over the keys
+   * (`generation`, `connects`, `failures`, `resets`, `leases`), `state` is the liveliest key's
+   * and `lastError` the latest; each key's own figures are `conn.for(key).info()`.
+   */
+  keys?: ConnectionKeysSummary;
+  /** For `conn.for(key).info()`: the key. */
+  key?: string;
 }
