@@ -31,14 +31,14 @@ export const MASK = '***';
 export const LONG_SECRET = 12;
 
 /** Separators around a component (pass 2). */
-const COMPONENT_EDGE = new Set([...' \t\n\r\f\v"\'`,;()[]{}<>=:@/?&#|\\.!+*']);
+const COMPONENT_EDGE = new Set(' \t\n\r\f\v"\'`,;()[]{}<>=:@/?&#|\\.!+*');
 /** Separators around a word (pass 3): a URL or a path is one word. */
-const WORD_EDGE = new Set([...' \t\n\r\f\v"\'`,;()[]{}<>']);
+const WORD_EDGE = new Set(' \t\n\r\f\v"\'`,;()[]{}<>');
 
 /** `name=` / `name:` / `"name":` (a value follows). Bounded name: linear however long the text. */
 const NAME_THEN_SEPARATOR = /([A-Za-z0-9_.-]{1,64})(["']?\s{0,3}[=:]\s{0,3})/g;
 /** Where an unquoted value ends. */
-const VALUE_END = new Set([...' \t\n\r\f\v&;,"\'<>{}()[]']);
+const VALUE_END = new Set(' \t\n\r\f\v&;,"\'<>{}()[]');
 
 /** The value starting at `start`, as [start, end): up to the closing quote, or to a separator. */
 function valueAt(text: string, start: number): [number, number] {

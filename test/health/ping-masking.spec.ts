@@ -39,10 +39,7 @@ describe('H5 ping errors are masked', () => {
     expectClean(String(result.pingy.message));
   });
 
-  // BaseConnection.ping() rethrows `_ping`'s error as the driver raised it. The fix belongs in
-  // lib/core/base-connection.ts (the lead's file; see the report): until it lands this test
-  // fails, so it is marked `fails`; flip it to `it` with the fix.
-  it.fails('H5 ping: conn.ping() rejects with a masked message (needs the BaseConnection.ping change)', async () => {
+  it('H5 ping: conn.ping() rejects with a masked message (a PingError)', async () => {
     ({ app } = await bootApp({ connections: [Pingy] }));
     const conn = app.get(Pingy);
     const error = await conn.ping().catch((e: unknown) => e);
