@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Knex } from 'knex';
 import { BaseConnection } from '../../core/base-connection.js';
+import { currentConnectionKey } from '../../core/connection-key.context.js';
 import type { ConnectContext } from '../../interfaces/use-options.interface.js';
 import { Connection } from '../../core/connection.decorator.js';
 import { parseDuration } from '../../utils/duration.util.js';
@@ -86,9 +87,11 @@ export class SqlConnection extends BaseConnection<Knex, SqlConnectionOptions> {
     }
   }
 
-  /** The instance in service, without connecting one. */
+  /** The instance in service (the current key's, when keyed), without connecting one. */
   async #inService(): Promise<Knex | null> {
-    return this.state === 'connected' ? this.resolve() : null;
+    const key = currentConnectionKey();
+    const target = key !== undefined && this.info().keys ? this.for(key) : this;
+    return target.state === 'connected' ? target.resolve() : null;
   }
 
   /** Checked when the options are bound, so a bad section fails bootstrap (S4). */
