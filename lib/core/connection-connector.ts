@@ -39,8 +39,8 @@ export interface ConnectorHost<TRaw> {
  * lifecycle decides what becomes of the instance.
  */
 export class Connector<TRaw> {
-  /** Aborts connects in flight at shutdown. Allocated on first connect. */
-  #shutdown: AbortController | null = null;
+  /** The signals of connects in flight, aborted at shutdown; null when none is (idle keys are many: keep them small). */
+  #inFlight: Set<AbortController> | null = null;
   /**
    * The cockatiel policy of the binding it was built for, built on first connect (it is most of
    * an idle connection's memory, and most connections of a large app never connect). A new
@@ -60,7 +60,7 @@ export class Connector<TRaw> {
   /** Shutdown: connects in flight are told through their signal; no new `_connect` starts. */
   close(): void {
     this.#closed = true;
-    this.#shutdown?.abort();
+    for (const controller of this.#inFlight ?? []) controller.abort(new Error('the application is shutting down'));
   }
 
   /** The breaker's state for `info()`, or null when none is configured. */
@@ -72,11 +72,9 @@ export class Connector<TRaw> {
 
   async connect(): Promise<{ raw: TRaw; generation: number }> {
     const binding = this.host.binding;
-    this.#shutdown ??= new AbortController();
-    const shutdownSignal = this.#shutdown.signal;
     try {
       return await this.#policyOf(binding).policy.execute((context) =>
-        this.#once(binding, shutdownSignal, ((context as { attempt?: number }).attempt ?? 0) + 1),
+        this.#once(binding, ((context as { attempt?: number }).attempt ?? 0) + 1),
       );
     } catch (err) {
       if (err instanceof ConnectionsError) throw err;
@@ -99,15 +97,16 @@ export class Connector<TRaw> {
     return policy;
   }
 
-  async #once(binding: ConnectionBinding, shutdownSignal: AbortSignal, attempt: number): Promise<{ raw: TRaw; generation: number }> {
+  async #once(binding: ConnectionBinding, attempt: number): Promise<{ raw: TRaw; generation: number }> {
     if (this.#closed) throw new ConnectionClosedError(binding.name);
     const stats = this.stats;
     const started = performance.now();
     this.host.emit('connecting', stats.generation + 1);
     const timeoutMs = binding.policy.connectTimeoutMs;
+    // Aborted on timeout, and at shutdown (see `close`).
     const controller = new AbortController();
-    const onShutdown = () => controller.abort(shutdownSignal.reason);
-    shutdownSignal.addEventListener('abort', onShutdown, { once: true });
+    const inFlight = (this.#inFlight ??= new Set());
+    inFlight.add(controller);
     try {
       // Called now, not in a later microtask: a stampede of callers must not delay the connect.
       // (The executor also turns a synchronous throw of `_connect` into a rejection.)
@@ -143,7 +142,8 @@ export class Connector<TRaw> {
       this.#warnFailure(binding, attempt, message);
       throw err;
     } finally {
-      shutdownSignal.removeEventListener('abort', onShutdown);
+      inFlight.delete(controller);
+      if (inFlight.size === 0 && this.#inFlight === inFlight) this.#inFlight = null;
     }
   }
 

@@ -42,11 +42,15 @@ export class ConnectionLifecycle<TRaw> {
   #connecting: Set<Promise<unknown>> | null = null;
   readonly stats: ConnectStats = { generation: 0, connects: 0, failures: 0, lastError: null };
   readonly #connector: Connector<TRaw>;
-  readonly #disposals: SlotDisposals<TRaw>;
+  /** Created on the first retirement: most keys of a keyed connection never retire an instance. */
+  #disposalsOf: SlotDisposals<TRaw> | null = null;
 
   constructor(private readonly host: LifecycleHost<TRaw>) {
     this.#connector = new Connector(host, this.stats);
-    this.#disposals = new SlotDisposals((slot) => this.#dispose(slot));
+  }
+
+  get #disposals(): SlotDisposals<TRaw> {
+    return (this.#disposalsOf ??= new SlotDisposals((slot) => this.#dispose(slot)));
   }
 
   get state(): ConnectionState {
@@ -162,7 +166,7 @@ export class ConnectionLifecycle<TRaw> {
       this.#current = null;
       this.#attempt = null;
       if (current) this.#retire(current);
-      await this.#disposals.settled();
+      await this.#disposalsOf?.settled();
     })();
     return this.#closing;
   }
@@ -174,7 +178,7 @@ export class ConnectionLifecycle<TRaw> {
   async retire(): Promise<void> {
     await this.close();
     while (this.#connecting?.size) await Promise.allSettled(this.#connecting);
-    await this.#disposals.settled();
+    await this.#disposalsOf?.settled();
   }
 
   /**
@@ -225,10 +229,11 @@ export class ConnectionLifecycle<TRaw> {
       );
     });
     waiting.add(attempt);
-    void attempt.promise.then(
-      () => waiting.delete(attempt),
-      () => waiting.delete(attempt),
-    );
+    const done = () => {
+      waiting.delete(attempt);
+      if (waiting.size === 0 && this.#waiting === waiting) this.#waiting = null;
+    };
+    void attempt.promise.then(done, done);
     return attempt;
   }
 
@@ -299,7 +304,10 @@ export class ConnectionLifecycle<TRaw> {
   #track<T>(connecting: Promise<T>): Promise<T> {
     const set = (this.#connecting ??= new Set());
     set.add(connecting);
-    const untrack = () => void set.delete(connecting);
+    const untrack = () => {
+      set.delete(connecting);
+      if (set.size === 0 && this.#connecting === set) this.#connecting = null;
+    };
     connecting.then(untrack, untrack);
     return connecting;
   }

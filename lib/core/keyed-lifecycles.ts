@@ -7,6 +7,7 @@ import type { ConnectionInfo, ConnectionState } from '../interfaces/connection-i
 import type { ConnectionKeyInfo, ConnectionKeysPage } from '../interfaces/keyed-options.interface.js';
 import type { ResetOptions, ResetResult } from '../interfaces/reset-result.interface.js';
 import type { UseOptions } from '../interfaces/use-options.interface.js';
+import { coarseNow, holdCoarseClock } from '../utils/coarse-clock.util.js';
 
 /** Longest key accepted: keys end up in URLs, logs and event streams. */
 export const MAX_KEY_LENGTH = 200;
@@ -45,6 +46,8 @@ export class KeyedLifecycles<TRaw> {
   #newest: KeyEntry<TRaw> | null = null;
   #sweeper: NodeJS.Timeout | null = null;
   #closed = false;
+  /** Releases the coarse clock that stamps uses; held while the keys are open. */
+  #releaseClock: (() => void) | null = holdCoarseClock();
 
   constructor(
     private readonly owner: KeyedOwner<TRaw>,
@@ -78,7 +81,7 @@ export class KeyedLifecycles<TRaw> {
 
   /** Marks `entry` as the most recently used. */
   touch(entry: KeyEntry<TRaw>): void {
-    entry.lastUsedAt = Date.now();
+    entry.lastUsedAt = coarseNow();
     if (this.#newest === entry || entry.retired) return;
     this.#unlink(entry);
     this.#append(entry);
@@ -131,6 +134,8 @@ export class KeyedLifecycles<TRaw> {
   /** D1 for every key; later handles reject with `ConnectionClosedError`. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#releaseClock?.();
+    this.#releaseClock = null;
     if (this.#sweeper) clearInterval(this.#sweeper);
     this.#sweeper = null;
     await Promise.all([...this.#entries.values()].map((entry) => entry.lifecycle.close()));
@@ -166,7 +171,7 @@ export class KeyedLifecycles<TRaw> {
   #sweepIdle(): void {
     const { idleTtlMs } = this.policy();
     if (idleTtlMs === null) return;
-    const cutoff = Date.now() - idleTtlMs;
+    const cutoff = coarseNow() - idleTtlMs;
     for (const entry of this.#entries.values()) {
       if (entry.lastUsedAt < cutoff && (entry.lifecycle.current?.leases ?? 0) === 0) this.#retire(entry, 'idleTtl');
     }
@@ -196,7 +201,7 @@ export class KeyEntry<TRaw> implements ConnectionHandle<TRaw> {
   /** Neighbours in the least-to-most-recently-used list (see `KeyedLifecycles`). */
   older: KeyEntry<TRaw> | null = null;
   newer: KeyEntry<TRaw> | null = null;
-  lastUsedAt = Date.now();
+  lastUsedAt = coarseNow();
   retired = false;
 
   constructor(
