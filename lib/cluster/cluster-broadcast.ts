@@ -11,7 +11,11 @@ export function resetBodyOf(name: string | null, opts: ClusterResetOptions): Res
   if (strategy !== undefined && strategy !== 'drop' && strategy !== 'swap') {
     throw new ConnectionConfigError(label, 'strategy', 'unknown reset strategy; use "drop" or "swap"');
   }
-  return { name, targets, ...(strategy ? { strategy } : {}) };
+  const key = opts.key;
+  if (key !== undefined && (name === null || typeof key !== 'string' || key.length === 0)) {
+    throw new ConnectionConfigError(label, 'key', 'a cluster reset of one key names one keyed connection and a non-empty key');
+  }
+  return { name, targets, ...(strategy ? { strategy } : {}), ...(key !== undefined ? { key } : {}) };
 }
 
 /**

@@ -18,7 +18,10 @@ export type LocalResetReply = { ok: true; result: ResetResult | ResetResult[] } 
 
 /** Runs a cluster reset on this replica's connections. Never throws. */
 export async function resetLocally(local: LocalResets, body: ResetBody): Promise<LocalResetReply> {
-  const opts: ResetOptions = body.strategy ? { strategy: body.strategy } : {};
+  const opts: ResetOptions = {
+    ...(body.strategy ? { strategy: body.strategy } : {}),
+    ...(body.key !== undefined ? { key: body.key } : {}),
+  };
   try {
     const result = body.name === null ? await local.resetAll(opts) : await local.reset(body.name, opts);
     return { ok: true, result };
