@@ -5,4 +5,5 @@ export * from './connection-event.interface.js';
 export * from './reset-result.interface.js';
 export * from './use-options.interface.js';
 export * from './option-value.interface.js';
+export * from './standard-schema.interface.js';
 export * from './keyed-options.interface.js';

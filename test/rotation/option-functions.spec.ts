@@ -250,3 +250,22 @@ describe('OF built-in classes keep their drivers\' hooks', () => {
     expect(typeof (prepared[0] as { prepare?: unknown }).prepare).toBe('function'); // a better-sqlite3 Database, not our context
   });
 });
+
+describe('OF with a schema', () => {
+  it('OF7 a schema validates the options as set: a function passes it as a function (not called at bootstrap) and is called on connect', async () => {
+    const { z } = await import('zod');
+    let calls = 0;
+    @Connection({
+      name: 'fn-schema',
+      schema: z.object({ host: z.string(), token: z.custom<() => string>((v) => typeof v === 'function', 'must be a function') }),
+      options: { host: 'h', token: () => `schema-tok-${++calls}` },
+    })
+    class FnSchema extends ControlledBase {
+      override auto = true;
+    }
+    const { conn } = await boot(FnSchema);
+    expect(calls).toBe(0);
+    await conn.resolve();
+    expect(conn.connects[0].options).toEqual({ host: 'h', token: 'schema-tok-1' });
+  });
+});

@@ -37,6 +37,11 @@ export interface SqlConnectionOptions {
   connection?: Record<string, unknown>;
   /** knex pool settings (`min`, `max`, `idleTimeoutMillis`, ...). */
   pool?: Record<string, unknown>;
+  /**
+   * Most results the `query()` ttl cache keeps per connected instance; past it the least
+   * recently used is dropped. Default 1000. Not passed to knex.
+   */
+  queryCacheMax?: number | string;
   /** Any other knex option. */
   [knexOption: string]: unknown;
 }
@@ -51,4 +56,10 @@ export interface SqlQueryOptions {
    * drops it. Unset or 0: no caching.
    */
   ttl?: Duration;
+  /**
+   * Stream the rows instead: `query()` returns an async iterator of row arrays of at most this
+   * many rows, read from the server as the loop asks for them (as Streamlit's `chunksize`).
+   * No `ttl` and no retry with it.
+   */
+  chunksize?: number;
 }

@@ -6,6 +6,9 @@ import { TARGET_KEYS, type SqlTarget } from './sql-target.js';
 /** pg's connection-string parser (`pgConnectionStringParser`), needed only with a password function. */
 export type PgUrlParser = (url: string) => Record<string, unknown>;
 
+/** Options of SqlConnection itself, not knex's (`connection` is merged, not passed as is). */
+const OWN_KEYS: ReadonlySet<string> = new Set(['connection', 'queryCacheMax']);
+
 /**
  * The knex configuration for a target: the driver's connection settings computed from the
  * target, `connection` merged over them, and every non-Streamlit option passed through.
@@ -15,7 +18,7 @@ export type PgUrlParser = (url: string) => Record<string, unknown>;
 export function knexConfigOf(target: SqlTarget, options: SqlConnectionOptions, log: Knex.Logger, pgUrl?: PgUrlParser): Knex.Config {
   const passthrough: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {
-    if (!TARGET_KEYS.has(key) && key !== 'connection' && value !== undefined) passthrough[key] = value;
+    if (!TARGET_KEYS.has(key) && !OWN_KEYS.has(key) && value !== undefined) passthrough[key] = value;
   }
   const extra = (options.connection as Record<string, unknown> | undefined) ?? {};
   const base: Knex.Config = {

@@ -56,6 +56,6 @@ export class ConnectionsAdminController {
   /** `GET /:name`: one connection; 400 for a malformed name, 404 for an unknown one. */
   @Get(':name')
   one(@Param('name', ConnectionNamePipe) name: string): ConnectionInfo {
-    return this.registry.get(name).info();
+    return this.registry.info(name);
   }
 }
