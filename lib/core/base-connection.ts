@@ -10,11 +10,12 @@ import {
   ConnectionsError,
 } from '../errors/connection.errors.js';
 import type { ConnectionEvent, ConnectionEventType } from '../interfaces/connection-event.interface.js';
-import type { ConnectionInfo, ConnectionState } from '../interfaces/connection-info.interface.js';
+import type { ConnectionInfo, ConnectionPoolInfo, ConnectionState } from '../interfaces/connection-info.interface.js';
 import type { ResetOptions, ResetResult } from '../interfaces/reset-result.interface.js';
 import type { ConnectContext, UseOptions } from '../interfaces/use-options.interface.js';
 import { maskError } from '../utils/mask.util.js';
 import { withTimeout } from '../utils/timeout.util.js';
+import { poolField } from '../utils/pool-stats.util.js';
 
 /** At most one connect-failure warning per connection in this interval. */
 const FAILURE_LOG_INTERVAL_MS = 5_000;
@@ -229,6 +230,7 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
       ttlMs: binding.policy.ttlMs,
       leases: current?.leases ?? 0,
       circuit: binding.connectPolicy?.circuitState ?? (binding.policy.breaker ? 'closed' : null),
+      ...poolField(() => (current ? this._pool(current.raw) : undefined)),
     };
   }
 
@@ -240,6 +242,14 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
 
   /** Checks that a raw client still answers (health checks). Default: nothing. */
   protected async _ping(_raw: TRaw): Promise<void> {}
+
+  /**
+   * The pool statistics of a raw client, for `info().pool` and the pool metrics; `undefined`
+   * when it has no pool (the default). Called on every `info()`: read counters, no I/O.
+   */
+  protected _pool(_raw: TRaw): ConnectionPoolInfo | undefined {
+    return undefined;
+  }
 
   /** Whether an error means the connection itself is broken (so a reset may help). Default: false. */
   protected _isConnectionError(_err: unknown): boolean {

@@ -4,6 +4,21 @@ export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'failed' | '
 /** State of the optional circuit breaker around `_connect`. */
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
+/**
+ * The pool of the instance in service, where the driver has one (`info().pool`): connections
+ * in use, idle in the pool, requests waiting for one, and the pool's maximum. A client without
+ * a pool but with a link state (Redis) reports `status` too.
+ */
+export interface ConnectionPoolInfo {
+  used: number;
+  idle: number;
+  waiting: number;
+  /** The pool's maximum size, or null when unbounded or unknown. */
+  max: number | null;
+  /** The driver's own link state, for clients that are one connection (ioredis: `ready`, `reconnecting`...). */
+  status?: string;
+}
+
 /** A JSON-safe snapshot of one connection; never holds a secret value (M1). */
 export interface ConnectionInfo {
   name: string;
@@ -27,4 +42,6 @@ export interface ConnectionInfo {
   leases: number;
   /** Circuit breaker state, or null when no breaker is configured. */
   circuit: CircuitState | null;
+  /** The pool of the instance in service (see `BaseConnection._pool`); absent without one. */
+  pool?: ConnectionPoolInfo;
 }
