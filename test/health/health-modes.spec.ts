@@ -76,6 +76,13 @@ async function boot(): Promise<HttpApp> {
 }
 const asAdmin = { auth: 'Bearer ops-health-token-123456' };
 
+interface Body {
+  details: Record<string, unknown>;
+  error: Record<string, { message?: unknown }>;
+  connections: Record<string, unknown>;
+}
+const body = (response: Response) => response.json() as Promise<Body>;
+
 await describeWithServices(['postgres'], 'H6 health modes against a real PostgreSQL', () => {
   it('H6 an idle connection opens 0 sessions on a readiness probe (Terminus and admin); connect: true opens one', async () => {
     const app = await boot();
@@ -83,10 +90,10 @@ await describeWithServices(['postgres'], 'H6 health modes against a real Postgre
 
     const ready = await app.request('/probe/ready');
     expect(ready.status).toBe(200);
-    expect((await ready.json()).details).toEqual({ orders: { status: 'up', state: 'idle', idle: true } });
+    expect((await body(ready)).details).toEqual({ orders: { status: 'up', state: 'idle', idle: true } });
     const adminReady = await app.request(`${BASE}/health?mode=readiness`, asAdmin);
     expect(adminReady.status).toBe(200);
-    expect((await adminReady.json()).connections.orders).toEqual({ status: 'up', state: 'idle', idle: true });
+    expect((await body(adminReady)).connections.orders).toEqual({ status: 'up', state: 'idle', idle: true });
 
     expect(proxy.accepted).toBe(accepted);
     expect(await sessions()).toBe(0);
@@ -94,7 +101,7 @@ await describeWithServices(['postgres'], 'H6 health modes against a real Postgre
 
     const connected = await app.request('/probe/ready-connect');
     expect(connected.status).toBe(200);
-    expect((await connected.json()).details).toEqual({ orders: { status: 'up', state: 'connected' } });
+    expect((await body(connected)).details).toEqual({ orders: { status: 'up', state: 'connected' } });
     expect(await sessions()).toBeGreaterThanOrEqual(1);
   });
 
@@ -107,22 +114,22 @@ await describeWithServices(['postgres'], 'H6 health modes against a real Postgre
     proxy.refuse(); // the database goes away: open sessions cut, new ones refused
     const ready = await app.request('/probe/ready');
     expect(ready.status).toBe(503);
-    const readyBody = await ready.json();
+    const readyBody = await body(ready);
     expect(readyBody.error.orders).toMatchObject({ status: 'down', state: 'connected' });
     expect(readyBody.error.orders.message).toEqual(expect.any(String));
     const adminReady = await app.request(`${BASE}/health`, asAdmin);
     expect(adminReady.status).toBe(503);
-    expect((await adminReady.json()).connections.orders).toMatchObject({ status: 'down', state: 'connected' });
+    expect((await body(adminReady)).connections.orders).toMatchObject({ status: 'down', state: 'connected' });
 
     const accepted = proxy.accepted;
     const before = orders.info();
     for (let i = 0; i < 5; i++) {
       const live = await app.request('/probe/live');
       expect(live.status).toBe(200);
-      expect((await live.json()).details).toEqual({ orders: { status: 'up', state: 'connected' } });
+      expect((await body(live)).details).toEqual({ orders: { status: 'up', state: 'connected' } });
       const adminLive = await app.request(`${BASE}/health?mode=liveness`, asAdmin);
       expect(adminLive.status).toBe(200);
-      expect((await adminLive.json()).connections.orders).toEqual({ status: 'up', state: 'connected' });
+      expect((await body(adminLive)).connections.orders).toEqual({ status: 'up', state: 'connected' });
     }
     expect(proxy.accepted).toBe(accepted); // not one connection attempt
     expect(orders.info()).toMatchObject({ connects: before.connects, failures: before.failures, generation: before.generation });
