@@ -1,6 +1,13 @@
 /** Injection token of the options given to `ConnectionsAdminModule.forRoot()`. */
 export const CONNECTIONS_ADMIN_OPTIONS = Symbol('nestjs-connections:admin-options');
 
+/** The controllers one `forRoot()` mounted (its middleware applies to them). */
+export const CONNECTIONS_ADMIN_CONTROLLERS = Symbol('nestjs-connections:admin-controllers');
+
+/** The metadata keys `@ApiExcludeController()` and `@ApiTags()` of `@nestjs/swagger` set (its DECORATORS constants). */
+export const SWAGGER_EXCLUDE_CONTROLLER = 'swagger/apiExcludeController';
+export const SWAGGER_TAGS = 'swagger/apiUseTags';
+
 export const DEFAULT_ADMIN_PATH = 'admin/connections';
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 15_000;
 /** Open event streams allowed at once (`maxStreams`); the next one gets a 503. */
