@@ -34,7 +34,8 @@ function lastEventIdOf(req: IncomingMessage): number | null {
  *   events, at most `eventBufferBytes`), then written to every open stream.
  * - A client that sends `Last-Event-ID` gets exactly the events it missed, when the buffer still
  *   holds them all; otherwise (no id, a malformed one, one too old or from another process) it
- *   starts from a `snapshot` event: every `ConnectionInfo` and the recent events.
+ *   starts from a `snapshot` event: every `ConnectionInfo`, the recent events (`{ id, event }`)
+ *   and whether a cluster is configured.
  * - Backpressure: a client that falls more than `maxStreamBacklog` bytes behind (a paused or
  *   slow reader) is disconnected, so it cannot grow the heap; it resumes with `Last-Event-ID`.
  * - At most `maxStreams` open streams (default 100): the next one gets a 503 with `Retry-After`.
@@ -140,7 +141,8 @@ export class AdminEventStreams implements OnModuleInit, OnModuleDestroy {
       .map((item) => `{"id":${item.id},"event":${item.json}}`)
       .join(',');
     const connections = JSON.stringify(this.registry.list());
-    return `id: ${this.#buffer.lastId}\nevent: snapshot\ndata: {"connections":${connections},"events":[${events}]}\n\n`;
+    const cluster = this.registry.cluster ? 'true' : 'false';
+    return `id: ${this.#buffer.lastId}\nevent: snapshot\ndata: {"connections":${connections},"events":[${events}],"cluster":${cluster}}\n\n`;
   }
 
   /** One serialized frame to every client; a client too far behind is disconnected. */
