@@ -38,7 +38,9 @@ export function describeWithChromium(title: string, body: () => void): void {
   const required = process.env.REQUIRE_SERVICES === '1';
   const skipped = `[skipped: ${CHROMIUM} not found; apt-get install -y chromium, or REQUIRE_SERVICES=1 to make this fail]`;
   if (!has && !required) console.warn(`${title} ${skipped}`);
-  describe.skipIf(!has)(`${title}${has ? '' : ` ${skipped}`}`, () => body());
+  describe.skipIf(!has)(`${title}${has ? '' : ` ${skipped}`}`, () => {
+    body();
+  });
   // Registered only when it can fail (a skipped twin would count as skipped on every green run).
   (!has && required ? describe : undefined)?.(`${title}: prerequisites`, () => {
     it(`has ${CHROMIUM}`, () => {
