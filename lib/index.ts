@@ -5,6 +5,8 @@ export { BaseConnection } from './core/base-connection.js';
 export { Connection } from './core/connection.decorator.js';
 export { InjectConnection } from './core/inject-connection.decorator.js';
 export { getConnectionToken } from './core/connections.tokens.js';
+export { runWithConnectionKey } from './core/connection-key.context.js';
+export type { ConnectionHandle } from './core/connection-handle.js';
 export type * from './core/connections-module-options.interface.js';
 export * from './interfaces/index.js';
 export {
@@ -14,6 +16,8 @@ export {
   ConnectionClosedError,
   UnknownConnectionError,
   CircuitOpenError,
+  PingError,
+  ConnectionKeyError,
 } from './errors/connection.errors.js';
 export { MissingPeerError } from './errors/missing-peer.error.js';
 export { OptionKeyError } from './errors/option-key.error.js';

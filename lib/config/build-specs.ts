@@ -13,8 +13,8 @@ import { describe } from '../utils/describe.util.js';
 import { POLICY_KEYS } from './resolve-policy.js';
 import type { SecretsSections } from './secrets-files.js';
 
-const DECLARATION_KEYS = new Set<string>(['name', 'type', 'options', ...POLICY_KEYS]);
-const DECORATOR_KEYS = new Set<string>(['name', 'options', 'required', ...POLICY_KEYS]);
+const DECLARATION_KEYS = new Set<string>(['name', 'type', 'options', 'keyed', ...POLICY_KEYS]);
+const DECORATOR_KEYS = new Set<string>(['name', 'options', 'required', 'keyed', ...POLICY_KEYS]);
 
 function isConnectionClass(value: unknown): value is ConnectionClass {
   return typeof value === 'function' && value.prototype instanceof BaseConnection;
@@ -84,13 +84,13 @@ export function specOfDeclaration(
     throw new ConnectionConfigError(name, 'options', `must be an object (got ${describe(entry.options)})`);
   }
   const { cls, label } = resolveType(name, entry.type, types);
-  const { name: _n, type: _t, options, ...policy } = entry;
+  const { name: _n, type: _t, options, keyed, ...policy } = entry;
   return {
     name,
     cls,
     typeLabel: label,
     decorator: getConnectionMetadata(cls),
-    declared: { policy, options: options ?? {} },
+    declared: { policy, options: options ?? {}, keyed },
     origin: 'declaration',
   };
 }

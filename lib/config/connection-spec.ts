@@ -1,5 +1,6 @@
 import type { ConnectionDecoratorOptions } from '../interfaces/connection-options.interface.js';
 import type { ConnectionPolicyOptions } from '../interfaces/connection-policy.interface.js';
+import type { KeyedOptions } from '../interfaces/keyed-options.interface.js';
 import type { ConnectionClass } from '../core/connections-module-options.interface.js';
 
 /** One connection to register: where its class, name and options come from. */
@@ -12,7 +13,7 @@ export interface ConnectionSpec {
   /** `@Connection()` options of the class. */
   decorator: ConnectionDecoratorOptions;
   /** Declaration-level policies and options (highest precedence), for declared connections. */
-  declared?: { policy: ConnectionPolicyOptions; options: Record<string, unknown> };
+  declared?: { policy: ConnectionPolicyOptions; options: Record<string, unknown>; keyed?: KeyedOptions | boolean };
   /** How it was registered: a decorated class (Nest instantiates it), a declaration, or a secrets section. */
   origin: 'class' | 'declaration' | 'secrets';
 }

@@ -8,6 +8,7 @@ import { collectSecretValues } from '../utils/mask.util.js';
 import { deepFreeze, findForbiddenKey, mergeLayers } from '../utils/object.util.js';
 import type { ConnectionSpec } from './connection-spec.js';
 import { envOptionsFor } from './env-sections.js';
+import { resolveKeyed, withoutKeyTables } from './resolve-keyed.js';
 import { resolvePolicy, splitSection } from './resolve-policy.js';
 import type { SecretsSections } from './secrets-files.js';
 
@@ -35,7 +36,10 @@ export interface BindingContext {
  */
 export function resolveBinding(spec: ConnectionSpec, ctx: BindingContext): ConnectionBinding {
   const { name, decorator } = spec;
-  const fileSection = Object.hasOwn(ctx.sections, name) ? ctx.sections[name] : undefined;
+  const { section: fileSection, keyTables } = withoutKeyTables(
+    name,
+    Object.hasOwn(ctx.sections, name) ? ctx.sections[name] : undefined,
+  );
   const known = () => mergeLayers(decorator.options as Record<string, unknown> | undefined, fileSection, spec.declared?.options);
   const envSection = ctx.env ? envOptionsFor(name, ctx.env, known) : {};
   const fromFiles = splitSection(fileSection);
@@ -46,7 +50,7 @@ export function resolveBinding(spec: ConnectionSpec, ctx: BindingContext): Conne
   if (forbidden) throw new ConnectionConfigError(name, forbidden, 'this key name is not allowed');
 
   const options = mergeLayers(codeOptions, fromFiles.options, fromEnv.options, spec.declared?.options);
-  const { name: _n, options: _o, required, ...decoratorPolicy } = decorator;
+  const { name: _n, options: _o, required, keyed: decoratorKeyed, ...decoratorPolicy } = decorator;
   const policy = resolvePolicy(name, [
     ctx.defaults,
     decoratorPolicy,
@@ -54,6 +58,8 @@ export function resolveBinding(spec: ConnectionSpec, ctx: BindingContext): Conne
     fromEnv.policy,
     spec.declared?.policy,
   ]);
+  const keyed = resolveKeyed(name, spec.declared?.keyed ?? decoratorKeyed, keyTables);
+  if (keyed && policy.eager) throw new ConnectionConfigError(name, 'eager', 'a keyed connection cannot be eager: it connects per key, on first use');
   for (const key of required ?? []) {
     const value = options[key];
     if (value === undefined || value === null || value === '') {
@@ -69,9 +75,9 @@ export function resolveBinding(spec: ConnectionSpec, ctx: BindingContext): Conne
     type: spec.typeLabel,
     options,
     secrets: fileSection || Object.keys(envSection).length ? deepFreeze(mergeLayers(fileSection, envSection)) : NO_SECRETS,
-    secretValues: secretValuesOf(options),
+    secretValues: secretValuesOf(keyTables ? { options, keyTables } : options),
     policy,
-    connectPolicy: null,
+    keyed,
     sink: ctx.sink,
     logger: ctx.logger,
   };

@@ -1,51 +1,20 @@
 import { inspect } from 'node:util';
 import { Observable, Subject } from 'rxjs';
-import { ConnectPolicy } from './connect-policy.js';
-import { kBind, kBinding, kClose, kRebind, kValidate, type ConnectionBinding } from './connection-binding.js';
-import {
-  CircuitOpenError,
-  ConnectError,
-  ConnectionClosedError,
-  ConnectionConfigError,
-  ConnectionsError,
-} from '../errors/connection.errors.js';
+import { kAbandon, kBind, kBinding, kClose, kKeys, kRebind, kValidate, type ConnectionBinding } from './connection-binding.js';
+import type { EmitExtra } from './connection-connector.js';
+import type { ConnectionHandle } from './connection-handle.js';
+import { ConnectionHost, kBound, kDisconnect, kEmit, kEvicted, kKeyInfo, kOpen, kTries } from './connection-host.js';
+import { currentConnectionKey } from './connection-key.context.js';
+import { ConnectionLifecycle } from './connection-lifecycle.js';
+import { KeyedLifecycles, type KeyedOwner } from './keyed-lifecycles.js';
+import { ConnectError, ConnectionConfigError, ConnectionKeyError, ConnectionsError, PingError } from '../errors/connection.errors.js';
 import type { ConnectionEvent, ConnectionEventType } from '../interfaces/connection-event.interface.js';
 import type { ConnectionInfo, ConnectionPoolInfo, ConnectionState } from '../interfaces/connection-info.interface.js';
 import type { ResetOptions, ResetResult } from '../interfaces/reset-result.interface.js';
 import type { ConnectContext, UseOptions } from '../interfaces/use-options.interface.js';
 import { maskError } from '../utils/mask.util.js';
-import { withTimeout } from '../utils/timeout.util.js';
 import { poolField } from '../utils/pool-stats.util.js';
-
-/** At most one connect-failure warning per connection in this interval. */
-const FAILURE_LOG_INTERVAL_MS = 5_000;
-
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<T>).then === 'function';
-}
-
-/** One instance created by `_connect`, and the bookkeeping that decides when it may be disposed. */
-interface Slot<TRaw> {
-  readonly raw: TRaw;
-  /** A settled promise of `raw`: the fast path of `resolve()` hands out this same object. */
-  readonly promise: Promise<TRaw>;
-  readonly generation: number;
-  readonly connectedAt: number;
-  /** `Infinity` without a ttl. */
-  readonly expiresAt: number;
-  /** `use()` calls running on this instance. */
-  leases: number;
-  /** Out of service: no new lease may start on it. */
-  retired: boolean;
-  /** Called when the last lease of a retired slot ends. */
-  onDrained: (() => void) | null;
-}
-
-/** A connect in flight, and the epoch it began in (R3 fencing). */
-interface Attempt<TRaw> {
-  readonly epoch: number;
-  promise: Promise<Slot<TRaw>>;
-}
+import { clonePlain, mergeLayers } from '../utils/object.util.js';
 
 /**
  * A named, lazily connected, resettable connection: the Nest counterpart of Streamlit's
@@ -54,10 +23,10 @@ interface Attempt<TRaw> {
  * Extend it, implement `_connect`, decorate the class with `@Connection()` and register it
  * with `ConnectionsModule`. Then:
  *
- * - Nothing connects at bootstrap (unless `eager`). The first `resolve()` (or `use()`) calls
- *   `_connect(options)` once, however many callers race for it (L2); they all get the same
- *   instance, or all the same error. Later calls get that instance without calling `_connect`
- *   (L3). A failed connect is never cached: the next call tries again (L4).
+ * - Nothing connects at bootstrap (unless `eager`, L1). The first `resolve()` (or `use()`)
+ *   calls `_connect(options)` once, however many callers race for it (L2); they all get the
+ *   same instance, or all the same error. Later calls get that instance without calling
+ *   `_connect` (L3). A failed connect is never cached: the next call tries again (L4).
  * - `reset()` takes the instance out of service; the next `resolve()` calls `_connect` again
  *   (R2). `use()` calls already running finish on the old instance, and `_disconnect` runs on
  *   it once, after they end or after `drainTimeout` (R5). New callers never wait for that (R6).
@@ -65,48 +34,52 @@ interface Attempt<TRaw> {
  * - When the application closes, every instance is disposed once and `resolve()` rejects with
  *   `ConnectionClosedError` (D1).
  *
- * The whole state machine lives in this class. Its state is three fields:
- * `#current` (the instance in service), `#attempt` (the connect in flight) and `#epoch`
- * (incremented by every reset, expiry and shutdown). A connect that finishes in a later epoch
- * than it began in is fenced: its instance is disposed and never handed out (R3).
+ * `_connect` may therefore run again on every reset and, for a swap or a fenced connect, while
+ * another instance is still open: one-time side effects (schema sync, migrations) do not
+ * belong in it. It receives its own copy of the options.
+ *
+ * This class is the author's side: hooks, options, events, `info()`. The state machine that
+ * keeps L1-L4, R1-R8, T1 and D1 is `ConnectionLifecycle` (`connection-lifecycle.ts`).
  */
-export abstract class BaseConnection<TRaw = unknown, TOptions extends object = Record<string, unknown>> {
+export abstract class BaseConnection<TRaw = unknown, TOptions extends object = Record<string, unknown>>
+  implements KeyedOwner<TRaw>
+{
   #binding: ConnectionBinding | null = null;
-  #current: Slot<TRaw> | null = null;
-  #attempt: Attempt<TRaw> | null = null;
-  #epoch = 0;
-  #generation = 0;
-  #closed = false;
-  #closing: Promise<void> | null = null;
-  #lastFailed = false;
-  #lastError: string | null = null;
-  #connects = 0;
-  #failures = 0;
-  #resets = 0;
+  /**
+   * Created on first use: an idle connection holds none. Typed loosely on purpose: a field of
+   * `ConnectionLifecycle<TRaw>` would make `BaseConnection` invariant in `TRaw`, and a
+   * `BaseConnection<Knex>` must stay assignable to `BaseConnection<unknown>`.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  #lifecycle: ConnectionLifecycle<any> | null = null;
   #subject: Subject<ConnectionEvent> | null = null;
-  /** Disposals under way, so shutdown can wait for them. Allocated on first use. */
-  #disposals: Set<Promise<void>> | null = null;
-  /** Aborts connects in flight at shutdown. Allocated on first connect. */
-  #shutdown: AbortController | null = null;
-  /** Rate limit of the connect-failure warning: when it was last logged, and how many were held back since. */
-  #failureLog: { at: number; held: number } | null = null;
+  /** A keyed connection's live keys, each with its own lifecycle (created on first use). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  #keys: KeyedLifecycles<any> | null = null;
 
   /** The name this connection is registered under. */
   get name(): string {
-    return this.#bound().name;
+    return this[kBound]().name;
   }
 
   /** `idle`, `connecting`, `connected`, `failed` or `closed`. */
   get state(): ConnectionState {
-    if (this.#closed) return 'closed';
-    if (this.#current) return 'connected';
-    if (this.#attempt) return 'connecting';
-    return this.#lastFailed ? 'failed' : 'idle';
+    if (this.#keys) return this.info().state;
+    return this.#lifecycle?.state ?? 'idle';
   }
 
-  /** How many instances `_connect` has created so far. */
+  /** How many instances `_connect` has created so far (for a keyed connection: over all keys). */
   get generation(): number {
-    return this.#generation;
+    if (this.#keys) return this.info().generation;
+    return this.#lifecycle?.stats.generation ?? 0;
+  }
+
+  /**
+   * The handle of one key of a keyed connection (`@Connection({ keyed })`): `resolve()`,
+   * `use()`, `reset()`, `info()` of that key's own instance. The same handle while the key lives.
+   */
+  for(key: string): ConnectionHandle<TRaw> {
+    return (this.#keys ?? this.#startKeys()).handle(key);
   }
 
   /** This connection's events (E1). */
@@ -123,12 +96,13 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
    * - otherwise starts one connect, which every concurrent caller shares.
    */
   resolve(): Promise<TRaw> {
-    const current = this.#current;
-    // Fast path (L3): `#current` is null once closed, so no other check is needed here.
-    if (current !== null && (current.expiresAt === Infinity || Date.now() < current.expiresAt)) {
-      return current.promise;
+    const lifecycle = this.#lifecycle;
+    if (lifecycle !== null) return lifecycle.resolve();
+    try {
+      return this.#keyed() ? this.for(this.#currentKey()).resolve() : this.#start().resolve();
+    } catch (err) {
+      return Promise.reject(err);
     }
-    return this.#acquire().then((slot) => slot.raw);
   }
 
   /**
@@ -140,53 +114,12 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
    * up to `retry` tries in all (`true` = 3). Without it nothing is ever run twice.
    */
   use<R>(fn: (raw: TRaw) => R | Promise<R>, opts: UseOptions = {}): Promise<R> {
-    const tries = opts.retry === true ? 3 : typeof opts.retry === 'number' ? Math.max(1, Math.floor(opts.retry)) : 1;
-    const current = this.#current;
-    if (tries === 1 && current !== null && (current.expiresAt === Infinity || Date.now() < current.expiresAt)) {
-      // Fast path: connected, so the lease is taken synchronously and released when `fn`'s
-      // result settles, without the cost of an async function around it.
-      current.leases++;
-      let result: R | Promise<R>;
-      try {
-        result = fn(current.raw);
-      } catch (err) {
-        this.#release(current);
-        return Promise.reject(err);
-      }
-      if (!isThenable(result)) {
-        this.#release(current);
-        return Promise.resolve(result);
-      }
-      return Promise.resolve(result).then(
-        (value) => {
-          this.#release(current);
-          return value;
-        },
-        (err: unknown) => {
-          this.#release(current);
-          throw err;
-        },
-      );
-    }
-    return this.#useLeased(fn, tries);
-  }
-
-  /** `use` when not connected yet, or with `retry`: acquire, lease, and retry on a fresh instance. */
-  async #useLeased<R>(fn: (raw: TRaw) => R | Promise<R>, tries: number): Promise<R> {
-    for (let attempt = 1; ; attempt++) {
-      const slot = await this.#lease();
-      let leased = true;
-      try {
-        return await fn(slot.raw);
-      } catch (err) {
-        if (attempt >= tries || !this.isConnectionError(err)) throw err;
-        leased = false;
-        this.#release(slot);
-        // Only the instance that failed is reset: another caller may have replaced it already.
-        if (this.#current === slot) this.#drop('reset');
-      } finally {
-        if (leased) this.#release(slot);
-      }
+    const lifecycle = this.#lifecycle;
+    if (lifecycle !== null) return lifecycle.use(fn, this[kTries](opts));
+    try {
+      return this.#keyed() ? this.for(this.#currentKey()).use(fn, opts) : this.#start().use(fn, this[kTries](opts));
+    } catch (err) {
+      return Promise.reject(err);
     }
   }
 
@@ -198,7 +131,7 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
    *   that began before the reset get the post-reset instance (R4); the old instance drains
    *   and is disposed once, without delaying anyone (R5, R6).
    * - `swap`: connects the replacement first; if that fails the old instance stays in service,
-   *   nothing is disposed, and the error is thrown (R7).
+   *   nothing is disposed, and the error is thrown (R7). Concurrent swaps share one replacement.
    *
    * Resolves as soon as the old instance is out of service; its disposal follows (see the
    * `disposed` event).
@@ -208,29 +141,92 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
     if (strategy !== 'drop' && strategy !== 'swap') {
       throw new ConnectionConfigError(this.name, 'strategy', `unknown reset strategy; use "drop" or "swap"`);
     }
-    if (this.#closed) return this.#result(false, this.#generation, this.#generation);
-    if (strategy === 'swap' && this.#current) return this.#swap(this.#current);
-    return this.#drop('reset');
+    if (!this.#keyed()) {
+      if (opts.key !== undefined) throw new ConnectionKeyError(this.name, `is not keyed: it has no key "${String(opts.key).slice(0, 50)}" to reset`);
+      return (this.#lifecycle ?? this.#start()).reset(strategy);
+    }
+    // A keyed connection: the current key's instance, or (outside any key) every key's.
+    const key = opts.key ?? currentConnectionKey();
+    if (key !== undefined) return this.for(key).reset({ strategy });
+    const before = this.generation;
+    const results = this.#keys ? await this.#keys.resetAll({ strategy }) : [];
+    return { name: this.name, reset: results.some((r) => r.reset), previousGeneration: before, generation: this.generation };
   }
 
   /** A JSON-safe snapshot with no secret value in it (M1). */
   info(): ConnectionInfo {
-    const binding = this.#bound();
-    const current = this.#current;
+    if (this.#keyed()) return this.#keyedInfo();
+    return this[kKeyInfo](undefined, this.#lifecycle);
+  }
+
+  /** @internal `info()` of one lifecycle: the connection's, or one key's. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  [kKeyInfo](key: string | undefined, lifecycle: ConnectionLifecycle<any> | null): ConnectionInfo {
+    const binding = this[kBound]();
+    const current = lifecycle?.current ?? null;
+    const stats = lifecycle?.stats;
+    const info: ConnectionInfo = {
+      name: binding.name,
+      type: binding.type,
+      state: lifecycle?.state ?? 'idle',
+      generation: stats?.generation ?? 0,
+      connectedAt: current ? new Date(current.connectedAt).toISOString() : null,
+      connects: stats?.connects ?? 0,
+      failures: stats?.failures ?? 0,
+      resets: lifecycle?.resets ?? 0,
+      lastError: stats?.lastError ?? null,
+      ttlMs: binding.policy.ttlMs,
+      leases: current?.leases ?? 0,
+      circuit: lifecycle ? lifecycle.circuit : binding.policy.breaker ? 'closed' : null,
+      ...poolField(() => (current ? this._pool(current.raw as TRaw) : undefined)),
+    };
+    if (key !== undefined) info.key = key;
+    return info;
+  }
+
+  /** The sums over every key (live and retired), the liveliest state, and the key count. */
+  #keyedInfo(): ConnectionInfo {
+    const binding = this[kBound]();
+    const keys = this.#keys;
+    const totals = { generation: 0, connects: 0, failures: 0, resets: 0, leases: 0, failed: 0 };
+    let state: ConnectionState = keys === null ? 'idle' : keys.closed ? 'closed' : 'idle';
+    let lastError: string | null = null;
+    let lastErrorAt = -1;
+    for (const entry of keys?.entries() ?? []) {
+      const { lifecycle } = entry;
+      const { stats } = lifecycle;
+      totals.generation += stats.generation;
+      totals.connects += stats.connects;
+      totals.failures += stats.failures;
+      totals.resets += lifecycle.resets;
+      totals.leases += lifecycle.current?.leases ?? 0;
+      const keyState = lifecycle.state;
+      if (keyState === 'failed') totals.failed++;
+      if (STATE_RANK[keyState] > STATE_RANK[state]) state = keyState;
+      if (stats.lastError !== null && entry.lastUsedAt > lastErrorAt) {
+        lastError = stats.lastError;
+        lastErrorAt = entry.lastUsedAt;
+      }
+    }
+    const retired = keys?.retiredTotals;
     return {
       name: binding.name,
       type: binding.type,
-      state: this.state,
-      generation: this.#generation,
-      connectedAt: current ? new Date(current.connectedAt).toISOString() : null,
-      connects: this.#connects,
-      failures: this.#failures,
-      resets: this.#resets,
-      lastError: this.#lastError,
+      state,
+      generation: totals.generation + (retired?.generation ?? 0),
+      connectedAt: null,
+      connects: totals.connects + (retired?.connects ?? 0),
+      failures: totals.failures + (retired?.failures ?? 0),
+      resets: totals.resets + (retired?.resets ?? 0),
+      lastError,
       ttlMs: binding.policy.ttlMs,
-      leases: current?.leases ?? 0,
-      circuit: binding.connectPolicy?.circuitState ?? (binding.policy.breaker ? 'closed' : null),
-      ...poolField(() => (current ? this._pool(current.raw) : undefined)),
+      leases: totals.leases,
+      circuit: binding.policy.breaker ? 'closed' : null,
+      keys: {
+        count: keys?.size ?? 0,
+        max: binding.keyed!.maxEntries === Infinity ? null : binding.keyed!.maxEntries,
+        failed: totals.failed,
+      },
     };
   }
 
@@ -263,19 +259,39 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
    */
   protected _validateOptions(_options: TOptions): void {}
 
+  /**
+   * A keyed connection's options for one key, called before each of that key's connects: gets
+   * the connection's merged options with the key's `[connections.<name>.keys.<key>]` table over
+   * them, and returns the key's whole options (look the tenant up here; may be async).
+   * Default: those options unchanged.
+   */
+  protected _optionsFor(_key: string, options: TOptions): TOptions | Promise<TOptions> {
+    return options;
+  }
+
   /** This connection's merged secrets section (files, then environment), read-only. */
   protected get _secrets(): Readonly<Record<string, unknown>> {
-    return this.#bound().secrets;
+    return this[kBound]().secrets;
   }
 
   /** The merged options that `_connect` receives. */
   protected get _options(): Readonly<TOptions> {
-    return this.#bound().options as TOptions;
+    return this[kBound]().options as TOptions;
   }
 
-  /** Pings the instance in service (connecting first if needed) through `_ping`. */
+  /**
+   * Pings the instance in service (connecting first if needed) through `_ping`. A failed
+   * connect leaves as its `ConnectError`; a failed `_ping` as a `PingError` whose message is
+   * masked (M1), with the original error as its `cause`.
+   */
   async ping(): Promise<void> {
-    await this.use((raw) => this._ping(raw));
+    try {
+      await this.use((raw) => this._ping(raw));
+    } catch (err) {
+      if (err instanceof ConnectionsError) throw err;
+      const binding = this[kBound]();
+      throw new PingError(binding.name, maskError(err, binding.secretValues), err);
+    }
   }
 
   /** Whether `err` is a connection-level error according to `_isConnectionError`. */
@@ -298,7 +314,7 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
     return `${this.constructor.name} { name: '${name}', state: '${state}', generation: ${generation} }`;
   }
 
-  // ---- registry entry points --------------------------------------------------------------
+  // ---- registry entry points (internal) ----------------------------------------------------
 
   /** @internal Called once by the registry with the connection's name, options and policies. */
   [kBind](binding: ConnectionBinding): void {
@@ -324,6 +340,119 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
     this.#validate(binding);
   }
 
+  /** @internal */
+  get [kBinding](): ConnectionBinding | null {
+    return this.#binding;
+  }
+
+  /** @internal Shutdown (D1): see `ConnectionLifecycle.close`; then emits `closed`. Idempotent. */
+  async [kClose](): Promise<void> {
+    if (this.#keyed()) {
+      const keys = this.#keys ?? this.#startKeys();
+      if (keys.closed) return;
+      await keys.close();
+      this.#emit('closed', this.generation, undefined, undefined);
+      this.#subject?.complete();
+      return;
+    }
+    const lifecycle = this.#lifecycle ?? this.#start();
+    const first = lifecycle.state !== 'closed';
+    await lifecycle.close();
+    if (!first) return;
+    this.#emit('closed', lifecycle.stats.generation, undefined, undefined);
+    this.#subject?.complete();
+  }
+
+  /** @internal Past the shutdown deadline: callers still waiting on a connect are released. */
+  [kAbandon](): void {
+    this.#lifecycle?.abandon();
+    this.#keys?.abandon();
+  }
+
+  /** @internal A keyed connection's keys (admin pages, registry resets), or null. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  [kKeys](): KeyedLifecycles<any> | null {
+    return this.#keyed() ? (this.#keys ?? this.#startKeys()) : null;
+  }
+
+  /** @internal */
+  [kBound](): ConnectionBinding {
+    if (this.#binding) return this.#binding;
+    throw new ConnectionConfigError(
+      this.constructor.name,
+      undefined,
+      `${this.constructor.name} is not registered: list it in ConnectionsModule.forRoot({ connections }) or forFeature()`,
+    );
+  }
+
+  /** @internal `_connect` with its own copy of the options (for a key: that key's options). */
+  [kOpen](context: ConnectContext, key: string | undefined): Promise<TRaw> | TRaw {
+    const binding = this[kBound]();
+    if (key === undefined) return this._connect(clonePlain(binding.options) as TOptions, context);
+    const keyTable = binding.keyed?.keyOptions[key];
+    const merged = (keyTable ? mergeLayers(binding.options, keyTable) : clonePlain(binding.options)) as TOptions;
+    const options = this._optionsFor(key, merged);
+    const connect = (resolved: TOptions) => this._connect(clonePlain(resolved), { ...context, key });
+    return isPromiseLike(options) ? Promise.resolve(options).then(connect) : connect(options);
+  }
+
+  /** @internal */
+  [kTries](opts: UseOptions | undefined): number {
+    const retry = opts?.retry;
+    return retry === true ? 3 : typeof retry === 'number' ? Math.max(1, Math.floor(retry)) : 1;
+  }
+
+  /** @internal A key was retired (beyond `maxEntries`, or idle past `idleTtl`). */
+  [kEvicted](key: string, generation: number, _why: 'maxEntries' | 'idleTtl'): void {
+    this.#emit('evicted', generation, undefined, key);
+  }
+
+  /** @internal */
+  [kDisconnect](raw: TRaw): Promise<void> {
+    return this._disconnect(raw);
+  }
+
+  /** @internal */
+  [kEmit](type: ConnectionEventType, generation: number, extra: EmitExtra | undefined, key: string | undefined): void {
+    this.#emit(type, generation, extra, key);
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  #keyed(): boolean {
+    return this[kBound]().keyed !== null;
+  }
+
+  #currentKey(): string {
+    const key = currentConnectionKey();
+    if (key !== undefined) return key;
+    throw new ConnectionKeyError(
+      this.name,
+      'is keyed and was used outside any key: use conn.for(key), or call it inside a request of ConnectionsModule.forRoot({ keyFrom }) or inside runWithConnectionKey(key, fn)',
+    );
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  #startKeys(): KeyedLifecycles<any> {
+    const binding = this[kBound]();
+    if (!binding.keyed) {
+      throw new ConnectionKeyError(binding.name, 'is not keyed: for(key) needs @Connection({ keyed: { ... } }) or a declaration with keyed');
+    }
+    this.#keys = new KeyedLifecycles<TRaw>(
+      this,
+      () => this.name,
+      () => this[kBound]().keyed!,
+    );
+    return this.#keys;
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  #start(): ConnectionLifecycle<any> {
+    this[kBound](); // an unregistered connection fails here, naming its class
+    const host = new ConnectionHost<TRaw>(this, undefined);
+    host.lifecycle = this.#lifecycle = new ConnectionLifecycle(host);
+    return host.lifecycle;
+  }
+
   #validate(binding: ConnectionBinding): void {
     try {
       this._validateOptions(binding.options as TOptions);
@@ -337,333 +466,22 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
     }
   }
 
-  /**
-   * The binding's connect policy, built on first use. The breaker's transitions become events,
-   * so `events$` and the admin page show them.
-   */
-  #policyOf(binding: ConnectionBinding): ConnectPolicy {
-    if (binding.connectPolicy) return binding.connectPolicy;
-    const policy = (binding.connectPolicy = new ConnectPolicy(binding.policy));
-    const breaker = policy.breaker;
-    if (breaker) {
-      breaker.onBreak(() => this.#emit('circuit-open', this.#generation));
-      breaker.onHalfOpen(() => this.#emit('circuit-half-open', this.#generation));
-      breaker.onReset(() => this.#emit('circuit-closed', this.#generation));
-    }
-    return policy;
-  }
-
-  /** @internal */
-  get [kBinding](): ConnectionBinding | null {
-    return this.#binding;
-  }
-
-  /**
-   * @internal Shutdown (D1): fences every connect in flight (each is disposed when it
-   * finishes), drains and disposes the instance in service, then emits `closed`. Later
-   * `resolve()` calls reject with `ConnectionClosedError`. Idempotent.
-   */
-  [kClose](): Promise<void> {
-    this.#closing ??= (async () => {
-      this.#closed = true;
-      this.#epoch++;
-      this.#shutdown?.abort();
-      const current = this.#current;
-      this.#current = null;
-      this.#attempt = null;
-      if (current) this.#retire(current);
-      while (this.#disposals?.size) await Promise.all(this.#disposals);
-      this.#emit('closed', this.#generation);
-      this.#subject?.complete();
-    })();
-    return this.#closing;
-  }
-
-  // ---- the state machine --------------------------------------------------------------------
-
-  #bound(): ConnectionBinding {
-    if (this.#binding) return this.#binding;
-    throw new ConnectionConfigError(
-      this.constructor.name,
-      undefined,
-      `${this.constructor.name} is not registered: list it in ConnectionsModule.forRoot({ connections }) or forFeature()`,
-    );
-  }
-
-  /** The slot in service, connecting when there is none. Every path to an instance goes here. */
-  #acquire(): Promise<Slot<TRaw>> {
-    const binding = this.#bound();
-    if (this.#closed) return Promise.reject(new ConnectionClosedError(binding.name));
-    const current = this.#current;
-    if (current) {
-      if (current.expiresAt === Infinity || Date.now() < current.expiresAt) return Promise.resolve(current);
-      this.#expire(current);
-    }
-    // Single flight (L2): concurrent callers share the attempt stored here.
-    this.#attempt ??= this.#startAttempt();
-    return this.#attempt.promise;
-  }
-
-  /** A slot in service with one more lease on it. Never a retired one (see `use`). */
-  async #lease(): Promise<Slot<TRaw>> {
-    let slot = await this.#acquire();
-    // A reset may have retired the slot between its connect and this line: never start new
-    // work on a retired instance, take the one in service instead.
-    while (slot.retired) slot = await this.#acquire();
-    slot.leases++;
-    return slot;
-  }
-
-  /** Ends one lease; the last lease of a retired slot lets it be disposed (R5). */
-  #release(slot: Slot<TRaw>): void {
-    slot.leases--;
-    if (slot.leases === 0 && slot.retired) slot.onDrained?.();
-  }
-
-  #startAttempt(): Attempt<TRaw> {
-    const attempt: Attempt<TRaw> = { epoch: this.#epoch, promise: undefined as never };
-    attempt.promise = this.#connect().then(
-      ({ raw, generation }) => this.#settle(attempt, raw, generation),
-      (err: unknown) => this.#fail(attempt, err),
-    );
-    return attempt;
-  }
-
-  /** A connect finished. Install its instance, unless a reset or shutdown fenced it (R3). */
-  #settle(attempt: Attempt<TRaw>, raw: TRaw, generation: number): Promise<Slot<TRaw>> | Slot<TRaw> {
-    if (this.#attempt === attempt) this.#attempt = null;
-    if (attempt.epoch !== this.#epoch) {
-      // R3: began before a reset, so it is never handed out; dispose it exactly once.
-      this.#retire(this.#slot(raw, generation));
-      // R4: whoever waited on it gets the post-reset instance (or ConnectionClosedError).
-      return this.#acquire();
-    }
-    const slot = this.#slot(raw, generation);
-    this.#current = slot;
-    this.#lastFailed = false;
-    return slot;
-  }
-
-  /** A connect failed. Not cached (L4): the next `resolve()` starts a new one. */
-  #fail(attempt: Attempt<TRaw>, err: unknown): Promise<Slot<TRaw>> {
-    if (this.#attempt === attempt) this.#attempt = null;
-    if (attempt.epoch !== this.#epoch) return this.#acquire(); // R4, as in #settle
-    this.#lastFailed = true;
-    throw err;
-  }
-
-  /** Drop strategy: out of service now, disposal after the drain. */
-  #drop(kind: 'reset' | 'expired'): ResetResult {
-    const old = this.#current;
-    const hadAttempt = this.#attempt !== null;
-    const previous = old?.generation ?? this.#generation;
-    if (!old && !hadAttempt) {
-      // R1: nothing in service or in flight. A reset after a failure still clears `failed`.
-      this.#lastFailed = false;
-      return this.#result(false, previous, this.#generation);
-    }
-    this.#epoch++; // fences the attempt in flight, if any
-    this.#current = null;
-    this.#attempt = null;
-    this.#lastFailed = false;
-    if (kind === 'reset') this.#resets++;
-    this.#emit(kind, previous);
-    if (old) this.#retire(old);
-    return this.#result(true, previous, this.#generation);
-  }
-
-  /** T1: an expired instance leaves through the same fencing and drain path as a reset. */
-  #expire(slot: Slot<TRaw>): void {
-    if (this.#current === slot) this.#drop('expired');
-  }
-
-  /** Swap strategy (R7): the old instance serves until the replacement is connected. */
-  async #swap(old: Slot<TRaw>): Promise<ResetResult> {
-    const epoch = this.#epoch;
-    const { raw, generation } = await this.#connect(); // throws: old stays, nothing disposed
-    if (this.#closed || this.#epoch !== epoch) {
-      // Another reset, an expiry or shutdown committed first: this replacement is fenced too.
-      this.#retire(this.#slot(raw, generation));
-      if (this.#closed) throw new ConnectionClosedError(this.name);
-      return this.#result(true, old.generation, this.#current?.generation ?? this.#generation);
-    }
-    this.#epoch++;
-    this.#current = this.#slot(raw, generation);
-    this.#attempt = null;
-    this.#lastFailed = false;
-    this.#resets++;
-    this.#emit('reset', old.generation);
-    this.#retire(old);
-    return this.#result(true, old.generation, generation);
-  }
-
-  /**
-   * One connect through the policies: retries with backoff and jitter, the circuit breaker,
-   * the connect timeout. Each `_connect` call emits `connecting` and then `connected` or
-   * `connect-failed`. Errors leave as `ConnectError` (masked message, original `cause`),
-   * `CircuitOpenError`, or our own configuration errors unchanged.
-   */
-  async #connect(): Promise<{ raw: TRaw; generation: number }> {
-    const binding = this.#bound();
-    this.#shutdown ??= new AbortController();
-    const shutdownSignal = this.#shutdown.signal;
-    try {
-      return await this.#policyOf(binding).policy.execute((context) =>
-        this.#connectOnce(binding, shutdownSignal, ((context as { attempt?: number }).attempt ?? 0) + 1),
-      );
-    } catch (err) {
-      if (err instanceof ConnectionsError) throw err;
-      if (ConnectPolicy.isCircuitOpen(err)) throw new CircuitOpenError(binding.name);
-      throw new ConnectError(binding.name, maskError(err, binding.secretValues), err);
-    }
-  }
-
-  async #connectOnce(
-    binding: ConnectionBinding,
-    shutdownSignal: AbortSignal,
-    attempt: number,
-  ): Promise<{ raw: TRaw; generation: number }> {
-    if (this.#closed) throw new ConnectionClosedError(binding.name);
-    const started = performance.now();
-    this.#emit('connecting', this.#generation + 1);
-    const timeoutMs = binding.policy.connectTimeoutMs;
-    const controller = new AbortController();
-    const onShutdown = () => controller.abort(shutdownSignal.reason);
-    shutdownSignal.addEventListener('abort', onShutdown, { once: true });
-    try {
-      // Called now, not in a later microtask: a stampede of callers must not delay the connect.
-      // (The executor also turns a synchronous throw of `_connect` into a rejection.)
-      const connecting = new Promise<TRaw>((resolve) =>
-        resolve(this._connect(binding.options as TOptions, { signal: controller.signal, attempt })),
-      );
-      const raw =
-        timeoutMs === null
-          ? await connecting
-          : await withTimeout(connecting, timeoutMs, `connect timed out after ${timeoutMs} ms`, () => {
-              controller.abort();
-              // The late instance, if it ever comes, is disposed: a timeout must not leak it.
-              connecting.then(
-                (late) => this.#retire(this.#slot(late, 0)),
-                () => undefined,
-              );
-            });
-      const generation = ++this.#generation;
-      const durationMs = Math.round(performance.now() - started);
-      this.#connects++;
-      this.#lastError = null;
-      this.#emit('connected', generation, { durationMs });
-      if (durationMs > binding.policy.slowConnectMs) {
-        binding.logger.warn(`Connection "${binding.name}" took ${durationMs} ms to connect`);
-      }
-      return { raw, generation };
-    } catch (err) {
-      const message = maskError(err, binding.secretValues);
-      this.#failures++;
-      this.#lastError = message;
-      this.#emit('connect-failed', this.#generation + 1, {
-        durationMs: Math.round(performance.now() - started),
-        error: message,
-      });
-      this.#warnConnectFailure(binding, attempt, message);
-      throw err;
-    } finally {
-      shutdownSignal.removeEventListener('abort', onShutdown);
-    }
-  }
-
-  /**
-   * One warning per failed connect, but at most one every `FAILURE_LOG_INTERVAL_MS` per
-   * connection: during an outage under load every call tries to connect, and the log must stay
-   * readable. The next warning says how many were held back; events and `info()` count them all.
-   */
-  #warnConnectFailure(binding: ConnectionBinding, attempt: number, message: string): void {
-    const now = Date.now();
-    const last = this.#failureLog;
-    if (last && now - last.at < FAILURE_LOG_INTERVAL_MS) {
-      last.held++;
-      return;
-    }
-    const held = last?.held ? ` (${last.held} more failures since the last warning)` : '';
-    binding.logger.warn(`Connection "${binding.name}" failed to connect (try ${attempt}): ${message}${held}`);
-    this.#failureLog = { at: now, held: 0 };
-  }
-
-  #slot(raw: TRaw, generation: number): Slot<TRaw> {
-    const connectedAt = Date.now();
-    const ttlMs = this.#binding?.policy.ttlMs ?? null;
-    return {
-      raw,
-      promise: Promise.resolve(raw),
-      generation,
-      connectedAt,
-      expiresAt: ttlMs === null ? Infinity : connectedAt + ttlMs,
-      leases: 0,
-      retired: false,
-      onDrained: null,
-    };
-  }
-
-  /**
-   * R5: takes a slot out of service for good and disposes it exactly once, after its leases
-   * end or after `drainTimeout`, whichever comes first. Never awaited by callers (R6);
-   * shutdown awaits `#disposals`.
-   */
-  #retire(slot: Slot<TRaw>): void {
-    if (slot.retired) return;
-    slot.retired = true;
-    const drainTimeoutMs = this.#binding?.policy.drainTimeoutMs ?? 0;
-    const drained =
-      slot.leases === 0
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, drainTimeoutMs);
-            slot.onDrained = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-    const disposal = drained.then(() => this.#dispose(slot));
-    const disposals = (this.#disposals ??= new Set());
-    disposals.add(disposal);
-    void disposal.finally(() => disposals.delete(disposal));
-  }
-
-  async #dispose(slot: Slot<TRaw>): Promise<void> {
-    slot.onDrained = null;
-    const binding = this.#bound();
-    const started = performance.now();
-    let error: string | undefined;
-    try {
-      // `_disconnect` gets `drainTimeout` too: a client stuck on a dead socket must not hold up
-      // shutdown for ever. Past that it is abandoned (it may still finish on its own).
-      const limitMs = binding.policy.drainTimeoutMs;
-      await withTimeout(
-        Promise.resolve().then(() => this._disconnect(slot.raw)),
-        limitMs,
-        `_disconnect did not finish within ${limitMs} ms; abandoned`,
-      );
-    } catch (err) {
-      error = maskError(err, binding.secretValues);
-      binding.logger.warn(`Connection "${binding.name}" failed to disconnect generation ${slot.generation}: ${error}`);
-    }
-    this.#emit('disposed', slot.generation, {
-      durationMs: Math.round(performance.now() - started),
-      ...(error === undefined ? {} : { error }),
-    });
-  }
-
-  #emit(type: ConnectionEventType, generation: number, extra?: Pick<ConnectionEvent, 'durationMs' | 'error'>): void {
+  #emit(type: ConnectionEventType, generation: number, extra: EmitExtra | undefined, key: string | undefined): void {
     const binding = this.#binding;
     if (!binding) return;
     const subject = this.#subject;
     const sink = binding.sink;
     if (!subject?.observed && !sink?.observed) return;
     const event: ConnectionEvent = { name: binding.name, type, generation, at: new Date().toISOString(), ...extra };
+    if (key !== undefined) event.key = key;
     subject?.next(event);
     sink?.next(event);
   }
+}
 
-  #result(reset: boolean, previousGeneration: number, generation: number): ResetResult {
-    return { name: this.name, reset, previousGeneration, generation };
-  }
+/** Which key state a keyed connection reports as its own: the liveliest. */
+const STATE_RANK: Record<ConnectionState, number> = { idle: 0, failed: 1, connecting: 2, connected: 3, closed: 4 };
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as PromiseLike<T> | null)?.then === 'function';
 }

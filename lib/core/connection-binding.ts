@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { Subject } from 'rxjs';
-import type { ConnectPolicy, ResolvedPolicy } from './connect-policy.js';
+import type { ResolvedPolicy } from './connect-policy.js';
 import type { ConnectionEvent } from '../interfaces/connection-event.interface.js';
 
 /**
@@ -18,14 +18,20 @@ export interface ConnectionBinding {
   /** Every secret value of `options`, masked wherever a message could carry it (M1). */
   secretValues: ReadonlySet<string>;
   policy: ResolvedPolicy;
-  /**
-   * The cockatiel policy of `policy`, built on the first connect (it is most of an idle
-   * connection's memory, and most connections of a large app never connect).
-   */
-  connectPolicy: ConnectPolicy | null;
+  /** For a keyed connection: its bounds, and the `[connections.<name>.keys.<key>]` tables. Null otherwise. */
+  keyed: KeyedBinding | null;
   /** The registry's event stream, fed alongside the connection's own. */
   sink: Subject<ConnectionEvent> | null;
   logger: Logger;
+}
+
+/** How a keyed connection keeps its keys. */
+export interface KeyedBinding {
+  /** `Infinity` without a bound. */
+  maxEntries: number;
+  idleTtlMs: number | null;
+  /** Per-key options from the secrets files, merged over the connection's options for that key. */
+  keyOptions: Readonly<Record<string, Record<string, unknown>>>;
 }
 
 /** Internal entry points of `BaseConnection`, keyed by symbols so they stay off the public API. */
@@ -34,3 +40,5 @@ export const kRebind = Symbol('nestjs-connections:rebind');
 export const kValidate = Symbol('nestjs-connections:validate');
 export const kClose = Symbol('nestjs-connections:close');
 export const kBinding = Symbol('nestjs-connections:binding');
+export const kAbandon = Symbol('nestjs-connections:abandon');
+export const kKeys = Symbol('nestjs-connections:keys');

@@ -1,8 +1,9 @@
-import type { ModuleMetadata, Type } from '@nestjs/common';
+import type { ExecutionContext, ModuleMetadata, Type } from '@nestjs/common';
 import type { BaseConnection } from './base-connection.js';
 import type { ClusterOptions } from '../interfaces/cluster.interfaces.js';
-import type { ConnectionPolicyOptions } from '../interfaces/connection-policy.interface.js';
+import type { ConnectionPolicyOptions, Duration } from '../interfaces/connection-policy.interface.js';
 import type { ResetStrategy } from '../interfaces/reset-result.interface.js';
+import type { KeyedOptions } from '../interfaces/keyed-options.interface.js';
 
 /** Any class that extends `BaseConnection`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -18,6 +19,8 @@ export interface ConnectionDeclaration extends ConnectionPolicyOptions {
   type: ConnectionClass | string;
   /** Options for `_connect`; the highest precedence (S1). */
   options?: Record<string, unknown>;
+  /** One instance per key (`conn.for(key)`): see `KeyedOptions`. */
+  keyed?: KeyedOptions | boolean;
 }
 
 /** A decorated class, or a declaration. */
@@ -46,6 +49,18 @@ export interface ConnectionsModuleOptions {
   connections?: ConnectionEntry[];
   /** Many replicas: resets with `scope: 'cluster'` reach every replica over Redis or NATS (see the README). */
   cluster?: ClusterOptions;
+  /**
+   * How long `app.close()` waits for connects and disposals still in flight (default `'10s'`,
+   * inside Kubernetes' 30 s grace period). After it, callers still waiting on a connect get
+   * `ConnectionClosedError`, the rest is abandoned, and `app.close()` ends.
+   */
+  shutdownTimeout?: Duration;
+  /**
+   * The connection key of each request (HTTP, RPC, GraphQL), for keyed connections: inside the
+   * request, `conn.resolve()` / `use()` of a keyed connection act on that key. Applied by a
+   * global interceptor; `undefined` leaves the request without a key.
+   */
+  keyFrom?: (context: ExecutionContext) => string | undefined;
 }
 
 /** The module-definition extras: what must be known statically. */

@@ -21,6 +21,16 @@ export class ConnectError extends ConnectionsError {
   }
 }
 
+/**
+ * `_ping` failed on a connected instance (health checks). The message is the driver's, masked
+ * (M1); `cause` holds the driver's error.
+ */
+export class PingError extends ConnectionsError {
+  constructor(connectionName: string, message: string, cause: unknown) {
+    super(connectionName, message, { cause });
+  }
+}
+
 /** A configuration problem, found at bootstrap or on a secrets reload (S4). */
 export class ConnectionConfigError extends ConnectionsError {
   constructor(
@@ -60,5 +70,15 @@ export class UnknownConnectionError extends ConnectionsError {
 export class CircuitOpenError extends ConnectionsError {
   constructor(connectionName: string) {
     super(connectionName, `Connection "${connectionName}": circuit open, not connecting until it half-opens`);
+  }
+}
+
+/**
+ * A keyed connection was used without a key (outside `keyFrom`'s requests and
+ * `runWithConnectionKey`), or with a key that is not a usable string.
+ */
+export class ConnectionKeyError extends ConnectionsError {
+  constructor(connectionName: string, problem: string) {
+    super(connectionName, `Connection "${connectionName}": ${problem}`);
   }
 }

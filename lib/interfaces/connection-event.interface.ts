@@ -7,6 +7,7 @@ export type ConnectionEventType =
   | 'expired'
   | 'disposed'
   | 'closed'
+  | 'evicted'
   | 'circuit-open'
   | 'circuit-half-open'
   | 'circuit-closed';
@@ -14,6 +15,8 @@ export type ConnectionEventType =
 /** One event on `events$`; JSON-safe and masked (M1). */
 export interface ConnectionEvent {
   name: string;
+  /** For a keyed connection: the key the event is about. */
+  key?: string;
   type: ConnectionEventType;
   /** The generation the event is about (for `connecting`: the one being created). */
   generation: number;

@@ -1,3 +1,5 @@
+import type { ConnectionKeysSummary } from './keyed-options.interface.js';
+
 /** Lifecycle state of a connection. */
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'failed' | 'closed';
 
@@ -44,4 +46,12 @@ export interface ConnectionInfo {
   circuit: CircuitState | null;
   /** The pool of the instance in service (see `BaseConnection._pool`); absent without one. */
   pool?: ConnectionPoolInfo;
+  /**
+   * Keyed connections only: how many keys are live. The other fields then sum over the keys
+   * (`generation`, `connects`, `failures`, `resets`, `leases`), `state` is the liveliest key's
+   * and `lastError` the latest; each key's own figures are `conn.for(key).info()`.
+   */
+  keys?: ConnectionKeysSummary;
+  /** For `conn.for(key).info()`: the key. */
+  key?: string;
 }

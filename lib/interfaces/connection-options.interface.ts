@@ -1,4 +1,5 @@
 import type { ConnectionPolicyOptions } from './connection-policy.interface.js';
+import type { KeyedOptions } from './keyed-options.interface.js';
 
 /** Options of the `@Connection()` class decorator. */
 export interface ConnectionDecoratorOptions<TOptions = Record<string, unknown>> extends ConnectionPolicyOptions {
@@ -8,4 +9,6 @@ export interface ConnectionDecoratorOptions<TOptions = Record<string, unknown>> 
   options?: Partial<TOptions>;
   /** Option keys that must be present after merging (checked at bootstrap, S4). */
   required?: readonly string[];
+  /** One instance per key (`conn.for(key)`): see `KeyedOptions`. */
+  keyed?: KeyedOptions | boolean;
 }

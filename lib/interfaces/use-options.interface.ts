@@ -10,4 +10,6 @@ export interface ConnectContext {
   signal: AbortSignal;
   /** Which try of this connect this is (1-based), when `retry` is set. */
   attempt: number;
+  /** For a keyed connection: the key being connected. */
+  key?: string;
 }

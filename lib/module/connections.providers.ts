@@ -1,5 +1,6 @@
 import type { Provider } from '@nestjs/common';
-import { DiscoveryService, ModuleRef } from '@nestjs/core';
+import { APP_INTERCEPTOR, DiscoveryService, ModuleRef } from '@nestjs/core';
+import { ConnectionKeyInterceptor } from './connection-key.interceptor.js';
 import { BaseConnection } from '../core/base-connection.js';
 import { getConnectionMetadata } from '../core/connection.decorator.js';
 import { ConnectionRegistry } from './connections.registry.js';
@@ -92,6 +93,8 @@ export function createRootProviders(
     },
     // Null unless `cluster` is set (it may come from forRootAsync's factory, so always listed).
     clusterCoordinatorProvider,
+    // A no-op unless `keyFrom` is set (which may also come from forRootAsync's factory).
+    { provide: APP_INTERCEPTOR, useClass: ConnectionKeyInterceptor },
     ...classes,
     ...aliases,
   ];

@@ -2,6 +2,7 @@ import {
   Injectable,
   Logger,
   type OnApplicationBootstrap,
+  type BeforeApplicationShutdown,
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
@@ -10,9 +11,9 @@ import { Subject, type Observable } from 'rxjs';
 import { BaseConnection } from '../core/base-connection.js';
 import type { ClusterCoordinator } from '../cluster/cluster.coordinator.js';
 import type { ClusterResetOptions, ClusterResetResult } from '../interfaces/cluster.interfaces.js';
-import { kBind, kBinding, kClose, kRebind, kValidate } from '../core/connection-binding.js';
+import { kAbandon, kBind, kBinding, kClose, kKeys, kRebind, kValidate } from '../core/connection-binding.js';
 import { isDecoratedConnection } from '../core/connection.decorator.js';
-import { ConnectionConfigError, UnknownConnectionError } from '../errors/connection.errors.js';
+import { ConnectionConfigError, ConnectionKeyError, UnknownConnectionError } from '../errors/connection.errors.js';
 import { CONNECTION_NAME_PATTERN, RESERVED_CONNECTION_NAMES } from '../core/connections.constants.js';
 import { specOfClass, specOfEntry, specsFromSecrets } from '../config/build-specs.js';
 import type { ConnectionSpec } from '../config/connection-spec.js';
@@ -22,10 +23,12 @@ import { loadSecretsFiles } from '../config/secrets-files.js';
 import { SecretsWatcher } from '../config/secrets-watcher.js';
 import type { ConnectionEvent } from '../interfaces/connection-event.interface.js';
 import type { ConnectionInfo } from '../interfaces/connection-info.interface.js';
+import type { ConnectionKeysPage } from '../interfaces/keyed-options.interface.js';
 import type { ConnectionClass, ConnectionEntry } from '../core/connections-module-options.interface.js';
 import type { ResetOptions, ResetResult } from '../interfaces/reset-result.interface.js';
 import { deepEqual } from '../utils/object.util.js';
 import { BUILT_IN_TYPES } from './built-in-types.js';
+import { deadline, type Deadline } from '../utils/deadline.util.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyConnection = BaseConnection<any, any>;
@@ -47,11 +50,14 @@ interface Registered {
  * connection on application shutdown (D1).
  */
 @Injectable()
-export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+export class ConnectionRegistry
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   readonly #connections = new Map<string, Registered>();
   readonly #events = new Subject<ConnectionEvent>();
   readonly #logger = new Logger('Connections');
   #watcher: SecretsWatcher | null = null;
+  #shutdownDeadline: Deadline | null = null;
   #cluster: ClusterCoordinator | null = null;
   #config: LoadedConfig;
   /** Every type name a declaration may use: the built-ins, then the app's own `types` (which win). */
@@ -129,7 +135,21 @@ export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap,
   }
 
   /**
-   * Resets one connection on this replica; with `{ scope: 'cluster', targets? }` (and
+   * A page of a keyed connection's live keys, most recently used first (admin
+   * `GET .../:name/keys?limit=&after=`). `limit` from 1 to 1000 (default 100).
+   */
+  keys(name: string, opts: { limit?: number; after?: string } = {}): ConnectionKeysPage {
+    const keys = this.get(name)[kKeys]();
+    if (!keys) throw new ConnectionKeyError(name, 'is not keyed: it has no keys to list');
+    const limit = opts.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      throw new ConnectionConfigError(name, 'limit', 'must be a whole number from 1 to 1000');
+    }
+    return keys.page(limit, opts.after);
+  }
+
+  /**
+   * Resets one connection on this replica (with `key`, one key of a keyed connection); with `{ scope: 'cluster', targets? }` (and
    * `forRoot({ cluster })`), on every replica: one answer per replica that answered within
    * `ackTimeout`, and the live ones that did not.
    */
@@ -243,15 +263,40 @@ export class ConnectionRegistry implements OnModuleInit, OnApplicationBootstrap,
     await this.#cluster?.start();
   }
 
-  /** D1: every connection drains and is disposed once; later `resolve()` calls reject. */
+  /**
+   * The shutdown deadline starts when the app begins to close, before its HTTP server stops:
+   * a request stuck on a connect over a half-open network path would otherwise keep the server
+   * (and so the process) up past the orchestrator's grace period.
+   */
+  beforeApplicationShutdown(): void {
+    this.#shutdownDeadline ??= deadline(this.#config.shutdownTimeoutMs);
+    void this.#shutdownDeadline.expired.then(() => {
+      for (const { connection } of this.#connections.values()) connection[kAbandon]();
+    });
+  }
+
+  /** D1: every connection drains and is disposed once; later `resolve()` calls reject. Bounded by `shutdownTimeout`. */
   async onApplicationShutdown(): Promise<void> {
     this.#watcher?.close();
     this.#watcher = null;
-    // First: say "bye", so the other replicas do not wait for this one's answers.
-    await this.#cluster?.stop();
-    await Promise.all([...this.#connections.values()].map(({ connection }) => connection[kClose]()));
+    const limit = (this.#shutdownDeadline ??= deadline(this.#config.shutdownTimeoutMs));
+    const closing = (async () => {
+      // First: say "bye", so the other replicas do not wait for this one's answers.
+      await this.#cluster?.stop();
+      await Promise.all([...this.#connections.values()].map(({ connection }) => connection[kClose]()));
+    })();
+    const finished = await Promise.race([closing.then(() => true), limit.expired.then(() => false)]);
+    limit.cancel();
+    if (!finished) {
+      for (const { connection } of this.#connections.values()) connection[kAbandon]();
+      const open = [...this.#connections.values()].filter(({ connection }) => connection.state !== 'closed').length;
+      this.#logger.warn(
+        `Shutdown took longer than shutdownTimeout (${this.#config.shutdownTimeoutMs} ms): connects and disposals still in flight were abandoned (${open} connection(s) not closed)`,
+      );
+    }
     this.#events.complete();
   }
+
 
   /**
    * A declared connection's instance. A class with dependencies goes through Nest's injector

@@ -1,13 +1,17 @@
 import { checkClusterOptions, type ClusterSettings } from '../cluster/cluster-options.js';
 import { ConnectionConfigError } from '../errors/connection.errors.js';
 import type { ConnectionsModuleOptions, SecretsOptions } from '../core/connections-module-options.interface.js';
+import type { Duration } from '../interfaces/connection-policy.interface.js';
 import type { ResetStrategy } from '../interfaces/reset-result.interface.js';
+import { parseDuration } from '../utils/duration.util.js';
 import { isPlainObject } from '../utils/object.util.js';
 import { resolvePolicy } from '../config/resolve-policy.js';
 import { describe } from '../utils/describe.util.js';
 import { loadSecretsFiles, secretsFilesOf, type SecretsSections } from '../config/secrets-files.js';
 
-const MODULE_KEYS = new Set(['connections', 'secrets', 'defaults', 'types', 'fromSecrets', 'isGlobal', 'cluster']);
+const MODULE_KEYS = new Set(['connections', 'secrets', 'defaults', 'types', 'fromSecrets', 'isGlobal', 'cluster', 'shutdownTimeout', 'keyFrom']);
+/** How long `app.close()` waits for connects and disposals before it abandons them. */
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 const SECRETS_KEYS = new Set(['files', 'env', 'watch']);
 /** Every variable the package reads starts so. */
 const PACKAGE_ENV_PREFIX = 'CONNECTIONS_';
@@ -21,6 +25,8 @@ export interface LoadedConfig {
   watch: { strategy: ResetStrategy; debounceMs: number } | null;
   /** `cluster` checked and defaulted (its instance id generated once, here), or null without one. */
   cluster?: ClusterSettings | null;
+  /** `shutdownTimeout` in ms (default 10 s). */
+  shutdownTimeoutMs: number;
 }
 
 function fail(key: string, problem: string): never {
@@ -39,6 +45,9 @@ export async function loadConfig(options: ConnectionsModuleOptions | undefined):
   }
   if (opts.fromSecrets !== undefined && typeof opts.fromSecrets !== 'boolean') {
     fail('fromSecrets', `must be true or false (got ${describe(opts.fromSecrets)})`);
+  }
+  if (opts.keyFrom !== undefined && typeof opts.keyFrom !== 'function') {
+    fail('keyFrom', `must be a function (context: ExecutionContext) => string | undefined (got ${describe(opts.keyFrom)})`);
   }
   if (opts.types !== undefined && !isPlainObject(opts.types)) fail('types', `must be an object (got ${describe(opts.types)})`);
   if (opts.defaults !== undefined) {
@@ -61,7 +70,15 @@ export async function loadConfig(options: ConnectionsModuleOptions | undefined):
         };
   if (watch && watch.strategy !== 'drop' && watch.strategy !== 'swap') fail('secrets.watch.strategy', 'must be "drop" or "swap"');
   const cluster = opts.cluster === undefined ? null : checkClusterOptions(opts.cluster);
-  return { options: opts, files, sections, env, watch, cluster };
+  let shutdownTimeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  if (opts.shutdownTimeout !== undefined) {
+    const ms = parseDuration(opts.shutdownTimeout as Duration);
+    if (ms === undefined || ms <= 0) {
+      fail('shutdownTimeout', `must be a positive duration such as "10s" (got ${describe(opts.shutdownTimeout)})`);
+    }
+    shutdownTimeoutMs = ms;
+  }
+  return { options: opts, files, sections, env, watch, cluster, shutdownTimeoutMs };
 }
 
 /**

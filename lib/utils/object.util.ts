@@ -69,3 +69,16 @@ export function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/**
+ * A copy of plain objects and arrays, all the way down; anything else (class instances such as
+ * Buffers, ORM schema objects, functions) is shared, not walked into. `_connect` gets one of
+ * these, so what it changes never leaks into the next connect.
+ */
+export function clonePlain<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(clonePlain) as T;
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = clonePlain(item);
+  return out as T;
+}

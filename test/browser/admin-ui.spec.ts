@@ -1,5 +1,4 @@
 import { mkdir } from 'node:fs/promises';
-import { Controller, Get, Param } from '@nestjs/common';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BaseConnection, Connection, type ConnectionInfo, type ConnectionPoolInfo } from 'nestjs-connections';
@@ -18,12 +17,9 @@ class BrokenConnection extends BaseConnection<object> {
   }
 }
 
-/**
- * Stands for what other parts of the package add to `info()` (a pool, keys, a rejected
- * reload, the next refresh): the page renders each when present.
- */
-@Connection({ name: 'tenants', ttl: '15m' })
-class TenantsConnection extends BaseConnection<object> {
+/** A pool, a ttl, and what other parts of the package add to `info()` (a rejected reload, the next refresh): the page renders each when present. */
+@Connection({ name: 'orders', ttl: '15m' })
+class OrdersConnection extends BaseConnection<object> {
   protected override _connect(): object {
     return {};
   }
@@ -33,23 +29,17 @@ class TenantsConnection extends BaseConnection<object> {
   override info(): ConnectionInfo {
     return {
       ...super.info(),
-      keys: { count: 3, max: 100 },
       refreshAt: new Date(Date.now() + 10 * 60_000).toISOString(),
       config: { status: 'rejected', at: new Date().toISOString(), error: 'secrets.toml line 4: pool.max must be a number' },
     } as ConnectionInfo;
   }
 }
 
-/** The keyed connections' route, as another part of the package serves it. */
-@Controller(`${BASE.slice(1)}/:name/keys`)
-class KeysController {
-  @Get()
-  keys(@Param('name') name: string) {
-    if (name !== 'tenants') return { items: [], next: null };
-    return {
-      items: ['acme', 'globex', 'initech'].map((key, i) => ({ key, state: 'connected', generation: i + 1, lastUsedAt: new Date().toISOString() })),
-      next: null,
-    };
+/** One instance per tenant: the page shows the key count and a searchable key list. */
+@Connection({ name: 'tenants', keyed: { maxEntries: 100 } })
+class TenantsConnection extends BaseConnection<object> {
+  protected override _connect(): object {
+    return {};
   }
 }
 
@@ -65,7 +55,7 @@ describeWithChromium('admin page in a real browser (Chromium)', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    http = await startHttpApp({ connections: [AutoConnection, BrokenConnection, TenantsConnection] }, { token: TOKEN }, { controllers: [KeysController] });
+    http = await startHttpApp({ connections: [AutoConnection, BrokenConnection, OrdersConnection, TenantsConnection] }, { token: TOKEN });
     browser = await launchChromium();
     await mkdir(ARTIFACTS, { recursive: true });
   });
@@ -164,10 +154,10 @@ describeWithChromium('admin page in a real browser (Chromium)', () => {
     // Reset all: confirmed, one line per connection.
     await page.uncheck('#swap');
     await page.click('#reset-all');
-    expect(await page.textContent('#confirm-title')).toBe('Reset all 3 connections?');
+    expect(await page.textContent('#confirm-title')).toBe('Reset all 4 connections?');
     await page.click('#confirm-ok');
     await page.locator('#result:has-text("broken: nothing to reset")').waitFor();
-    expect((await page.textContent('#result'))!.split('\n')).toHaveLength(3);
+    expect((await page.textContent('#result'))!.split('\n')).toHaveLength(4);
     await shows(page, 'auto', 'state', 'idle');
 
     // Check now pings (connecting an idle connection).
@@ -179,15 +169,16 @@ describeWithChromium('admin page in a real browser (Chromium)', () => {
   });
 
   it('U3 renders pool, ttl, next refresh, a rejected reload and the searchable key list when present', async () => {
+    await http.app.get(OrdersConnection).resolve();
     const tenants = http.app.get(TenantsConnection);
-    await tenants.resolve();
+    for (const key of ['acme', 'globex', 'initech']) await tenants.for(key).resolve();
     const { page, errors } = await open();
-    await shows(page, 'tenants', 'state', 'connected');
-    await shows(page, 'tenants', 'pool', '3 used \u00b7 5 idle \u00b7 1 waiting \u00b7 max 10');
-    expect(await page.textContent(field('tenants', 'ttl'))).toMatch(/^15m \(expires .+\)$/);
-    expect(await page.textContent(field('tenants', 'refresh-at'))).not.toBe('\u2014');
-    expect(await page.textContent(field('tenants', 'config'))).toContain('rejected');
-    expect(await page.isVisible(field('tenants', 'config'))).toBe(true);
+    await shows(page, 'orders', 'state', 'connected');
+    await shows(page, 'orders', 'pool', '3 used \u00b7 5 idle \u00b7 1 waiting \u00b7 max 10');
+    expect(await page.textContent(field('orders', 'ttl'))).toMatch(/^15m \(expires .+\)$/);
+    expect(await page.textContent(field('orders', 'refresh-at'))).not.toBe('\u2014');
+    expect(await page.textContent(field('orders', 'config'))).toContain('rejected');
+    expect(await page.isVisible(field('orders', 'config'))).toBe(true);
     expect(await page.isVisible(field('auto', 'config'))).toBe(false);
     await shows(page, 'tenants', 'key-count', '3 of at most 100');
     expect(await page.isHidden('[data-name="auto"] [data-part="keys"]')).toBe(true);
@@ -201,10 +192,11 @@ describeWithChromium('admin page in a real browser (Chromium)', () => {
 
   it('U4 usable at 400 px and at 1440 px: no horizontal scrolling; screenshots kept as artifacts', async () => {
     await http.app.get(AutoConnection).resolve();
-    await http.app.get(TenantsConnection).resolve();
+    await http.app.get(OrdersConnection).resolve();
+    await http.app.get(TenantsConnection).for('acme').resolve();
     for (const width of [400, 1440]) {
       const { page, errors } = await open(width);
-      await shows(page, 'tenants', 'state', 'connected');
+      await shows(page, 'orders', 'state', 'connected');
       await page.click('[data-name="auto"] [data-action="check"]');
       await page.locator(`${field('auto', 'health')}:text-matches("^up")`).waitFor();
       const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');

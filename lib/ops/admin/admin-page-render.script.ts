@@ -85,7 +85,7 @@ export const ADMIN_PAGE_SCRIPT_RENDER = String.raw`
       : '';
     var keysPart = card.el.querySelector('[data-part="keys"]');
     keysPart.hidden = !info.keys;
-    if (info.keys) put(card, 'key-count', info.keys.count + (info.keys.max ? ' of at most ' + info.keys.max : ''));
+    if (info.keys) put(card, 'key-count', info.keys.count + (info.keys.max ? ' of at most ' + info.keys.max : '') + (info.keys.failed ? ' \u00b7 ' + info.keys.failed + ' failed' : ''));
   }
 
   function renderHealth(name, result) {

@@ -5,6 +5,7 @@ import { checkAll } from '../health/connection-health.js';
 import type { ConnectionHealthMode, ConnectionsHealthReport } from '../health/connections-health.interfaces.js';
 import { HealthConnectPipe, HealthModePipe } from './health-query.pipe.js';
 import type { ConnectionInfo } from '../../interfaces/connection-info.interface.js';
+import type { ConnectionKeysPage } from '../../interfaces/keyed-options.interface.js';
 import { AdminEventStreams } from './admin-event-streams.js';
 import { ConnectionNamePipe } from './connection-name.pipe.js';
 import { CONNECTIONS_ADMIN_OPTIONS } from './connections-admin.constants.js';
@@ -67,6 +68,16 @@ export class ConnectionsAdminController {
   ): Promise<ConnectionsHealthReport> {
     this.registry.get(name); // UnknownConnectionError -> 404
     return this.#health(mode, connect, [name]);
+  }
+
+  /**
+   * `GET /:name/keys?limit=&after=`: a page of a keyed connection's live keys, most recently
+   * used first (`{ items, next }`); 400 for a connection that is not keyed or a bad `limit`.
+   */
+  @Get(':name/keys')
+  keys(@Param('name', ConnectionNamePipe) name: string, @Query('limit') limit?: string, @Query('after') after?: string): ConnectionKeysPage {
+    const parsed = limit === undefined || limit === '' ? undefined : /^\d{1,4}$/.test(limit) ? Number(limit) : NaN;
+    return this.registry.keys(name, { limit: parsed, after: typeof after === 'string' && after !== '' ? after : undefined });
   }
 
   /** `GET /:name`: one connection; 400 for a malformed name, 404 for an unknown one. */

@@ -36,6 +36,7 @@ function wouldConnect(connection: AnyConnection): boolean {
 /**
  * The health of one connection in a probe; never throws.
  *
+ * - keyed connections: the key counts (`keys`, `failedKeys`), never a ping of every key;
  * - liveness: its state, always `up` (no I/O at all);
  * - readiness: `closed` is down; an idle connection is `up` + `idle` without any I/O (unless
  *   `connect`); a connected one is pinged through `_ping` within `timeout`; a connect in
@@ -48,6 +49,11 @@ export async function checkConnection(
   options: ConnectionHealthCheckOptions = {},
 ): Promise<ConnectionHealthResult> {
   const state = connection.state;
+  const keys = connection.info().keys;
+  if (keys) {
+    // Keyed: one instance per key; a probe reports the counts and pings none of them.
+    return { status: state === 'closed' && options.mode !== 'liveness' ? 'down' : 'up', state, keys: keys.count, failedKeys: keys.failed };
+  }
   if (options.mode === 'liveness') return { status: 'up', state };
   if (state === 'closed') return { status: 'down', state, error: `Connection "${connection.name}" is closed` };
   if (!options.connect && wouldConnect(connection)) return { status: 'up', state, idle: true };

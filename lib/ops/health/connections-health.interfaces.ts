@@ -21,6 +21,9 @@ export interface ConnectionHealthResult {
   idle?: true;
   /** Why it is down, masked. */
   error?: string;
+  /** Keyed connections: live keys, and how many of them are `failed` (their instances are not pinged). */
+  keys?: number;
+  failedKeys?: number;
 }
 
 /** What `GET /admin/connections/health` answers (503 when `status` is `down`). */
