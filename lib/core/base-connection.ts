@@ -6,7 +6,7 @@ import type { ConnectionHandle } from './connection-handle.js';
 import { ConnectionHost, kBound, kDisconnect, kEmit, kEvicted, kKeyInfo, kOpen, kTries } from './connection-host.js';
 import { currentConnectionKey } from './connection-key.context.js';
 import { ConnectionLifecycle } from './connection-lifecycle.js';
-import { KeyedLifecycles, type KeyedOwner } from './keyed-lifecycles.js';
+import { KeyedLifecycles } from './keyed-lifecycles.js';
 import { ConnectError, ConnectionConfigError, ConnectionKeyError, ConnectionsError, PingError } from '../errors/connection.errors.js';
 import type { ConnectionEvent, ConnectionEventType } from '../interfaces/connection-event.interface.js';
 import type { ConnectionInfo, ConnectionPoolInfo, ConnectionState } from '../interfaces/connection-info.interface.js';
@@ -41,9 +41,9 @@ import { clonePlain, mergeLayers } from '../utils/object.util.js';
  * This class is the author's side: hooks, options, events, `info()`. The state machine that
  * keeps L1-L4, R1-R8, T1 and D1 is `ConnectionLifecycle` (`connection-lifecycle.ts`).
  */
-export abstract class BaseConnection<TRaw = unknown, TOptions extends object = Record<string, unknown>>
-  implements KeyedOwner<TRaw>
-{
+// It is its lifecycles' `KeyedOwner` structurally, through the internal symbol-keyed members
+// below (no `implements` clause: the published types leave those members out).
+export abstract class BaseConnection<TRaw = unknown, TOptions extends object = Record<string, unknown>> {
   #binding: ConnectionBinding | null = null;
   /**
    * Created on first use: an idle connection holds none. Typed loosely on purpose: a field of

@@ -50,7 +50,7 @@ function gc(): () => void {
 }
 
 describe('SSE ids and Last-Event-ID', () => {
-  it('E2 every event carries an id:, one more than the previous', async () => {
+  it('SE1 every event carries an id:, one more than the previous', async () => {
     const { request, app } = await start({ connections: [AutoConnection] });
     const events = sseReader(await request(`${BASE}/events`));
     const snapshot = await events.nextNamed('snapshot');
@@ -65,7 +65,7 @@ describe('SSE ids and Last-Event-ID', () => {
     await events.cancel();
   });
 
-  it('E3 a new stream starts from a snapshot: every ConnectionInfo and the recent events, then live events', async () => {
+  it('SE2 a new stream starts from a snapshot: every ConnectionInfo and the recent events, then live events', async () => {
     const { request, app } = await start({ connections: [AutoConnection, PlainConnection] });
     const conn = app.get(AutoConnection);
     await conn.resolve();
@@ -84,7 +84,7 @@ describe('SSE ids and Last-Event-ID', () => {
     await events.cancel();
   });
 
-  it('E4 a resume with Last-Event-ID gets exactly the missed events, and no snapshot', async () => {
+  it('SE3 a resume with Last-Event-ID gets exactly the missed events, and no snapshot', async () => {
     const { request, app } = await start({ connections: [AutoConnection] });
     const conn = app.get(AutoConnection);
     const first = sseReader(await request(`${BASE}/events`));
@@ -116,7 +116,7 @@ describe('SSE ids and Last-Event-ID', () => {
     ['negative', '-1'],
     ['a fraction', '1.5'],
     ['from another process (newer than any)', '999999'],
-  ])('E5 a Last-Event-ID %s streams from a fresh snapshot', async (_, lastEventId) => {
+  ])('SE4 a Last-Event-ID %s streams from a fresh snapshot', async (_, lastEventId) => {
     const { request, app } = await start({ connections: [AutoConnection] });
     await app.get(AutoConnection).resolve();
     const events = sseReader(await request(`${BASE}/events`, { headers: { 'last-event-id': lastEventId } }));
@@ -127,7 +127,7 @@ describe('SSE ids and Last-Event-ID', () => {
     await events.cancel();
   });
 
-  it('E5 a Last-Event-ID older than the buffer streams from a fresh snapshot', async () => {
+  it('SE4 a Last-Event-ID older than the buffer streams from a fresh snapshot', async () => {
     const { request, app } = await start({ connections: [AutoConnection] }, { token: TOKEN, eventBuffer: 4 });
     const conn = app.get(AutoConnection);
     for (let i = 0; i < 3; i++) {
@@ -150,7 +150,7 @@ describe('SSE ids and Last-Event-ID', () => {
 });
 
 describe('SSE limits', () => {
-  it('E6 the 101st stream gets a 503 with Retry-After (maxStreams defaults to 100); a freed slot is reused', async () => {
+  it('SE5 the 101st stream gets a 503 with Retry-After (maxStreams defaults to 100); a freed slot is reused', async () => {
     const { request, app } = await start({ connections: [AutoConnection] });
     const streams = app.get(AdminEventStreams);
     const controllers = Array.from({ length: 100 }, () => new AbortController());
@@ -172,7 +172,7 @@ describe('SSE limits', () => {
     controllers.forEach((controller) => controller.abort());
   });
 
-  it('E6 maxStreams is configurable', async () => {
+  it('SE5 maxStreams is configurable', async () => {
     const { request } = await start({ connections: [AutoConnection] }, { token: TOKEN, maxStreams: 2 });
     const a = await request(`${BASE}/events`);
     const b = await request(`${BASE}/events`);
@@ -182,7 +182,7 @@ describe('SSE limits', () => {
     await b.body?.cancel();
   });
 
-  it('E7 a paused reader + 2,000 resets: the reader is disconnected and the heap grows by less than 16 MB', async () => {
+  it('SE6 a paused reader + 2,000 resets: the reader is disconnected and the heap grows by less than 16 MB', async () => {
     const collect = gc();
     const http = await start({ connections: [NoisyConnection] });
     const { app, request } = http;
@@ -230,7 +230,7 @@ describe('SSE limits', () => {
     await live.cancel();
   }, 60_000);
 
-  it('E8 each event is serialized once, whatever the number of streams', async () => {
+  it('SE7 each event is serialized once, whatever the number of streams', async () => {
     const { request, app } = await start({ connections: [AutoConnection] });
     const readers = await Promise.all(Array.from({ length: 5 }, async () => sseReader(await request(`${BASE}/events`))));
     await Promise.all(readers.map((reader) => reader.nextNamed('snapshot')));

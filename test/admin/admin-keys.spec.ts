@@ -14,8 +14,8 @@ class TenantsConnection extends BaseConnection<object> {
   }
 }
 
-describe('K1 GET /admin/connections/:name/keys', () => {
-  it('K1 pages a keyed connection\'s keys, most recently used first', async () => {
+describe('AK1 GET /admin/connections/:name/keys', () => {
+  it('AK1 pages a keyed connection\'s keys, most recently used first', async () => {
     const { request, app } = await start({ connections: [TenantsConnection, AutoConnection] });
     const tenants = app.get(TenantsConnection);
     for (const key of ['acme', 'globex', 'initech']) await tenants.for(key).resolve();
@@ -36,7 +36,7 @@ describe('K1 GET /admin/connections/:name/keys', () => {
     ['limit=0', `${BASE}/tenants/keys?limit=0`, 400],
     ['limit=abc', `${BASE}/tenants/keys?limit=abc`, 400],
     ['an unknown connection', `${BASE}/ghost/keys`, 404],
-  ])('K1 answers %s with a clear 4xx', async (_, path, status) => {
+  ])('AK1 answers %s with a clear 4xx', async (_, path, status) => {
     const { request } = await start({ connections: [TenantsConnection, AutoConnection] });
     const response = await request(path);
     expect(response.status).toBe(status);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from './support/run-command.js';
-import { installThrowawayApp } from './support/throwaway-app.js';
+import { installThrowawayApp, type AppKind } from './support/throwaway-app.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 // The repository's TypeScript checks the consumers' code, so the apps need not install it.
@@ -23,7 +23,7 @@ interface PackedFile {
 describe.concurrent('the packed package', () => {
   let root: string;
   let packed: PackedFile[];
-  const apps: Record<'esm' | 'cjs', string> = { esm: '', cjs: '' };
+  const apps: Record<AppKind, string> = { esm: '', cjs: '', 'esm-sql': '' };
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'nestjs-connections-pack-'));
@@ -33,9 +33,10 @@ describe.concurrent('the packed package', () => {
     packed = report.files;
     const tarball = join(root, report.filename);
     // One install per app, both at once: the slowest part of the test.
-    [apps.esm, apps.cjs] = await Promise.all([
+    [apps.esm, apps.cjs, apps['esm-sql']] = await Promise.all([
       installThrowawayApp('esm', join(root, 'esm-app'), tarball),
       installThrowawayApp('cjs', join(root, 'cjs-app'), tarball),
+      installThrowawayApp('esm-sql', join(root, 'esm-sql-app'), tarball),
     ]);
   });
 
@@ -63,8 +64,20 @@ describe.concurrent('the packed package', () => {
     expect(stdout).toMatch(/PACK-SMOKE-OK cjs nest=11\.\d+\.\d+ generation=2/);
   });
 
-  it.each(['esm', 'cjs'] as const)('type-checks a TypeScript consumer (%s)', async (kind) => {
-    const check = runCommand('node', [TSC, '-p', 'tsconfig.json'], { cwd: apps[kind], timeoutMs: 60_000 });
+  it('the ESM app has no optional peer installed, and every entry point still loads', async () => {
+    const { stdout } = await runCommand('node', ['entry-points.mjs'], { cwd: apps.esm, timeoutMs: 60_000 });
+    expect(stdout.trim()).toBe('ENTRY-POINTS-OK . ./sql ./redis ./admin ./terminus ./otel ./cluster');
+  });
+
+  it('loads the integrations with knex, pg and ioredis at their latest majors (esm-sql)', async () => {
+    const { stdout } = await runCommand('node', ['app.mjs'], { cwd: apps['esm-sql'], timeoutMs: 60_000 });
+    expect(stdout).toMatch(/PACK-SMOKE-OK esm-sql nest=12\.\d+\.\d+ generation=2/);
+  });
+
+  // strict, skipLibCheck false: the root's published types import no optional peer (esm, cjs
+  // have none installed), and /sql, /redis type `resolve()` with the drivers' own types (esm-sql).
+  it.each(['esm', 'cjs', 'esm-sql'] as const)('type-checks a strict TypeScript consumer with skipLibCheck false (%s)', async (kind) => {
+    const check = runCommand('node', [TSC, '-p', 'tsconfig.json'], { cwd: apps[kind], timeoutMs: 90_000 });
     await expect(check).resolves.toMatchObject({ stdout: '' });
   });
 });

@@ -94,7 +94,7 @@ const cases: Case[] = [
   { label: 'decorator: circuit breaker is a number', options: decorated({ name: 'odd', circuitBreaker: 3 }), connection: 'odd', key: 'circuitBreaker' },
 ];
 
-describe('Bad input fails bootstrap with an error naming the connection and the key, echoing no secret', () => {
+describe('S4 bad input fails bootstrap with an error naming the connection and the key, echoing no secret', () => {
   it('has at least 30 cases', () => expect(cases.length).toBeGreaterThanOrEqual(30));
   for (const c of cases) {
     it(`bad input: ${c.label}`, async () => {
@@ -117,7 +117,7 @@ describe('Bad input fails bootstrap with an error naming the connection and the 
   }
 });
 
-describe('Bad input on a secrets reload keeps the running state', () => {
+describe('S3 bad input on a secrets reload keeps the running state', () => {
   const reloads: Array<[string, string, string]> = [
     ['syntax error', `[connections.db]\nurl = "two\n`, 'malformed TOML'],
     ['bad ttl', `[connections.db]\nurl = "two"\nttl = "eventually"\n`, 'key "ttl"'],

@@ -18,7 +18,7 @@ class Slow extends ControlledBase {}
 @Connection({ name: 'guarded', retry: { attempts: 5, initialDelay: 1, maxDelay: 1 }, circuitBreaker: { threshold: 3, halfOpenAfter: '10s' } })
 class Guarded extends ControlledBase {}
 
-describe('Connect policies', () => {
+describe('L4 connect policies: retry with backoff, circuit breaker, connect timeout', () => {
   it('connectTimeout gives up on a hanging _connect, and disposes its instance if it arrives late', async () => {
     const booted = await bootApp({ connections: [Slow] });
     app = booted.app;
