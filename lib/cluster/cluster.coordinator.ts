@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Subject, type Observable } from 'rxjs';
-import { kClose } from '../core/connection-binding.js';
+import { kClose } from '../core/connection.symbols.js';
 import { ConnectionConfigError, ConnectionsError } from '../errors/connection.errors.js';
 import type { ResetOptions, ResetResult } from '../interfaces/reset-result.interface.js';
 import { MissingPeerError } from '../errors/missing-peer.error.js';

@@ -1,9 +1,10 @@
 import { inspect } from 'node:util';
 import { Observable, Subject } from 'rxjs';
-import { kAbandon, kBind, kBinding, kClose, kKeys, kRebind, kValidate, type ConnectionBinding } from './connection-binding.js';
+import type { ConnectionBinding } from './connection-binding.js';
+import { kAbandon, kBind, kBinding, kBound, kClose, kDisconnect, kEmit, kEvicted, kKeyInfo, kKeys, kOpen, kRebind, kTries, kValidate } from './connection.symbols.js';
 import type { EmitExtra } from './connection-connector.js';
 import type { ConnectionHandle } from './connection-handle.js';
-import { ConnectionHost, kBound, kDisconnect, kEmit, kEvicted, kKeyInfo, kOpen, kTries } from './connection-host.js';
+import { ConnectionHost } from './connection-host.js';
 import { currentConnectionKey } from './connection-key.context.js';
 import { ConnectionLifecycle } from './connection-lifecycle.js';
 import { KeyedLifecycles } from './keyed-lifecycles.js';

@@ -34,11 +34,3 @@ export interface KeyedBinding {
   keyOptions: Readonly<Record<string, Record<string, unknown>>>;
 }
 
-/** Internal entry points of `BaseConnection`, keyed by symbols so they stay off the public API. */
-export const kBind = Symbol('nestjs-connections:bind');
-export const kRebind = Symbol('nestjs-connections:rebind');
-export const kValidate = Symbol('nestjs-connections:validate');
-export const kClose = Symbol('nestjs-connections:close');
-export const kBinding = Symbol('nestjs-connections:binding');
-export const kAbandon = Symbol('nestjs-connections:abandon');
-export const kKeys = Symbol('nestjs-connections:keys');

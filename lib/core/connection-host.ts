@@ -1,3 +1,4 @@
+import { kBound, kDisconnect, kEmit, kOpen } from './connection.symbols.js';
 import type { ConnectionBinding } from './connection-binding.js';
 import type { EmitExtra } from './connection-connector.js';
 import type { ConnectionLifecycle, LifecycleHost } from './connection-lifecycle.js';
@@ -5,14 +6,6 @@ import type { ConnectionEventType } from '../interfaces/connection-event.interfa
 import type { ResetResult } from '../interfaces/reset-result.interface.js';
 import type { ConnectContext } from '../interfaces/use-options.interface.js';
 
-/** Internal entry points a lifecycle reaches its connection through, keyed by symbols so they stay off the public API. */
-export const kOpen = Symbol('nestjs-connections:open');
-export const kDisconnect = Symbol('nestjs-connections:disconnect');
-export const kEmit = Symbol('nestjs-connections:emit');
-export const kBound = Symbol('nestjs-connections:bound');
-export const kKeyInfo = Symbol('nestjs-connections:key-info');
-export const kTries = Symbol('nestjs-connections:tries');
-export const kEvicted = Symbol('nestjs-connections:evicted');
 
 /** The side of `BaseConnection` its lifecycles see. */
 export interface HostedConnection<TRaw> {

@@ -1,4 +1,5 @@
-import { ConnectionHost, kEvicted, kKeyInfo, kTries, type HostedConnection } from './connection-host.js';
+import { ConnectionHost, type HostedConnection } from './connection-host.js';
+import { kEvicted, kKeyInfo, kTries } from './connection.symbols.js';
 import type { ConnectionHandle } from './connection-handle.js';
 import { ConnectionLifecycle } from './connection-lifecycle.js';
 import type { KeyedBinding } from './connection-binding.js';

@@ -1,5 +1,5 @@
 import { Logger, type Provider } from '@nestjs/common';
-import { kBind } from '../core/connection-binding.js';
+import { kBind } from '../core/connection.symbols.js';
 import { ConnectionRegistry } from './connections.registry.js';
 import { CONNECTIONS_CONFIG } from '../core/connections.constants.js';
 import type { ConnectionSpec } from '../config/connection-spec.js';

@@ -11,7 +11,7 @@ import { Subject, type Observable } from 'rxjs';
 import { BaseConnection } from '../core/base-connection.js';
 import type { ClusterCoordinator } from '../cluster/cluster.coordinator.js';
 import type { ClusterResetOptions, ClusterResetResult } from '../interfaces/cluster.interfaces.js';
-import { kAbandon, kBind, kBinding, kClose, kKeys, kRebind, kValidate } from '../core/connection-binding.js';
+import { kAbandon, kBind, kBinding, kClose, kKeys, kRebind, kValidate } from '../core/connection.symbols.js';
 import { isDecoratedConnection } from '../core/connection.decorator.js';
 import { ConnectionConfigError, ConnectionKeyError, UnknownConnectionError } from '../errors/connection.errors.js';
 import { CONNECTION_NAME_PATTERN, RESERVED_CONNECTION_NAMES } from '../core/connections.constants.js';

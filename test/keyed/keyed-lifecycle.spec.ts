@@ -64,7 +64,7 @@ describe('K1 single flight per key', () => {
     // Different keys connect in parallel: every key's connect has started before any finished.
     expect(conn.connects).toHaveLength(200);
     expect(new Set(conn.connects.map((c) => c.key)).size).toBe(200);
-    for (const c of conn.connects.reverse()) c.resolve(new TenantClient(c.key, {}));
+    for (const c of conn.connects.toReversed()) c.resolve(new TenantClient(c.key, {}));
     const results = await Promise.all(calls);
     for (const { key, client } of results) expect(client.key).toBe(key);
     const byKey = new Map<string, Set<number>>();

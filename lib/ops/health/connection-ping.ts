@@ -1,5 +1,5 @@
 import type { BaseConnection } from '../../core/base-connection.js';
-import { kBinding } from '../../core/connection-binding.js';
+import { kBinding } from '../../core/connection.symbols.js';
 import { maskError } from '../../utils/mask.util.js';
 import { withTimeout } from '../../utils/timeout.util.js';
 import type { ConnectionPingResult } from './connections-health.interfaces.js';
