@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { BaseConnection, Connection, type ConnectionInfo, type ResetResult } from 'nestjs-connections';
+import { Connection, type ConnectionInfo, type ResetResult } from 'nestjs-connections';
 import { AdminEventStreams } from '../../lib/ops/admin/admin-event-streams.js';
 import { AutoConnection, ControlledBase, ControlledConnection } from '../support/controlled-connection.js';
 import { httpAppPerTest, sseReader } from './http-app.js';
@@ -9,14 +9,6 @@ const BASE = '/admin/connections';
 @Connection({ name: 'second' })
 class SecondConnection extends ControlledBase {
   override auto = true;
-}
-
-/** Never finishes connecting: its pings can only time out. */
-@Connection({ name: 'hanging' })
-class HangingConnection extends BaseConnection<object> {
-  protected override _connect(): Promise<object> {
-    return new Promise(() => undefined);
-  }
 }
 
 const start = httpAppPerTest();
@@ -192,107 +184,6 @@ describe('POST /admin/connections/reset', () => {
     await conn.resolve();
     expect((await request(`${BASE}/reset?strategy=bogus`, { method: 'POST' })).status).toBe(400);
     expect(conn.state).toBe('connected');
-  });
-});
-
-describe('GET /admin/connections/health', () => {
-  it('H1 readiness (the default) reports idle connections up without connecting them', async () => {
-    const { request, app } = await start({ connections: [AutoConnection, SecondConnection] });
-    await app.get(SecondConnection).resolve();
-    const response = await request(`${BASE}/health`);
-    expect(response.status).toBe(200);
-    expect(await json(response)).toEqual({
-      status: 'up',
-      mode: 'readiness',
-      connections: { auto: { status: 'up', state: 'idle', idle: true }, second: { status: 'up', state: 'connected' } },
-    });
-    expect(app.get(AutoConnection).connects).toHaveLength(0);
-  });
-
-  it('H2 with ?connect=true pings every connection through _ping, connecting first', async () => {
-    const { request, app } = await start({ connections: [AutoConnection, SecondConnection] });
-    const response = await request(`${BASE}/health?connect=true`);
-    expect(response.status).toBe(200);
-    expect(await json(response)).toEqual({
-      status: 'up',
-      mode: 'readiness',
-      connections: { auto: { status: 'up', state: 'connected' }, second: { status: 'up', state: 'connected' } },
-    });
-    expect(app.get(AutoConnection).state).toBe('connected');
-  });
-
-  it('H2 answers 503 when one is down, with its error, and the others up', async () => {
-    const { request, app } = await start({ connections: [AutoConnection, SecondConnection] });
-    app.get(SecondConnection).failNext = 1;
-    const response = await request(`${BASE}/health?connect=true`);
-    expect(response.status).toBe(503);
-    expect(await json(response)).toEqual({
-      status: 'down',
-      mode: 'readiness',
-      connections: {
-        auto: { status: 'up', state: 'connected' },
-        second: { status: 'down', state: 'failed', error: 'Connection "second" failed to connect: refused by test' },
-      },
-    });
-  });
-
-  it('H3 liveness never connects nor pings: up, with each state', async () => {
-    const { request, app } = await start({ connections: [AutoConnection, HangingConnection] });
-    const response = await request(`${BASE}/health?mode=liveness&connect=true`);
-    expect(response.status).toBe(200);
-    expect(await json(response)).toEqual({
-      status: 'up',
-      mode: 'liveness',
-      connections: { auto: { status: 'up', state: 'idle' }, hanging: { status: 'up', state: 'idle' } },
-    });
-    expect(app.get(AutoConnection).connects).toHaveLength(0);
-  });
-
-  it.each([
-    ['mode=bogus', 'Unknown health mode: use "readiness" (the default) or "liveness"'],
-    ['mode=LIVENESS', 'Unknown health mode: use "readiness" (the default) or "liveness"'],
-    ['mode=liveness&mode=readiness', 'Unknown health mode: use "readiness" (the default) or "liveness"'],
-    ['connect=yes', 'Invalid "connect": use "true" or "false" (the default)'],
-  ])('H4 ?%s answers a clear 400 and checks nothing', async (query, message) => {
-    const { request, app } = await start({ connections: [AutoConnection] });
-    const response = await request(`${BASE}/health?${query}`);
-    expect(response.status).toBe(400);
-    expect(await json(response)).toMatchObject({ statusCode: 400, message });
-    expect(app.get(AutoConnection).connects).toHaveLength(0);
-    expect((await request(`${BASE}/health`)).status).toBe(200); // nothing else affected
-  });
-
-  it('H5 GET /:name/health checks one connection (the page\'s "check now"); 404 for an unknown one', async () => {
-    const { request, app } = await start({ connections: [AutoConnection, SecondConnection] });
-    const response = await request(`${BASE}/second/health?connect=true`);
-    expect(response.status).toBe(200);
-    expect(await json(response)).toEqual({ status: 'up', mode: 'readiness', connections: { second: { status: 'up', state: 'connected' } } });
-    expect(app.get(AutoConnection).state).toBe('idle');
-    expect((await request(`${BASE}/ghost/health`)).status).toBe(404);
-    expect((await request(`${BASE}/second/health?mode=bogus`)).status).toBe(400);
-  });
-
-  it('reports a connection whose ping does not answer within healthTimeout as down', async () => {
-    const { request } = await start({ connections: [AutoConnection, HangingConnection] }, { token: 'tok-1234567890', healthTimeout: 50 }).then(
-      (h) => ({ ...h, request: (p: string) => h.request(p, { auth: 'Bearer tok-1234567890' }) }),
-    );
-    const response = await request(`${BASE}/health?connect=true`);
-    expect(response.status).toBe(503);
-    expect(await json(response)).toEqual({
-      status: 'down',
-      mode: 'readiness',
-      connections: {
-        auto: { status: 'up', state: 'connected' },
-        hanging: { status: 'down', state: 'connecting', error: 'ping timed out after 50 ms' },
-      },
-    });
-  });
-
-  it('is not captured by GET /:name', async () => {
-    const { request } = await start({ connections: [] });
-    const response = await request(`${BASE}/health`);
-    expect(response.status).toBe(200);
-    expect(await json(response)).toEqual({ status: 'up', mode: 'readiness', connections: {} });
   });
 });
 
