@@ -20,7 +20,7 @@ export default defineConfig({
   oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
   resolve: { alias },
   test: {
-    include: ['test/**/*.spec.ts'],
+    include: ['test/**/*.spec.ts', 'examples/*/test/**/*.spec.ts'],
     exclude: ['test/pack/**', 'node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

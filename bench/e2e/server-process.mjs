@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 
 const SERVER = new URL('./server.mjs', import.meta.url).pathname;
 
-/** Starts `server.mjs <variant>` and resolves once it listens: `{ url, stop() }`. */
-export function startServer(variant) {
-  const child = spawn(process.execPath, [SERVER, variant], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `server.mjs <variant>` (or another server script) and resolves once it listens: `{ url, stop() }`. */
+export function startServer(variant, script = SERVER) {
+  const child = spawn(process.execPath, [script, variant], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const exited = new Promise((resolve) => child.once('exit', resolve));

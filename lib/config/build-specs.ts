@@ -99,16 +99,31 @@ export function specOfEntry(entry: ConnectionEntry, types: Record<string, Connec
   return typeof entry === 'function' ? specOfClass(entry) : specOfDeclaration(entry, types);
 }
 
-/** `fromSecrets`: every `[connections.<name>]` section with a `type` that no entry registers yet. */
+/**
+ * The type a `[connections.<name>]` section registers under `fromSecrets`: its `type`, or, as in
+ * Streamlit, the section's own name when that is a type name (`[connections.sql]`,
+ * `[connections.redis]`); `undefined` when it registers nothing.
+ */
+export function sectionTypeOf(name: string, section: Record<string, unknown>, typeNames: ReadonlySet<string>): unknown {
+  if (section.type !== undefined) return section.type;
+  return typeNames.has(name) ? name : undefined;
+}
+
+/**
+ * `fromSecrets`: every `[connections.<name>]` section with a `type` (or named after a type, see
+ * `sectionTypeOf`) that no entry registers yet.
+ */
 export function specsFromSecrets(
   sections: SecretsSections,
   taken: ReadonlySet<string>,
   types: Record<string, ConnectionClass> | undefined,
 ): ConnectionSpec[] {
   const specs: ConnectionSpec[] = [];
+  const typeNames = new Set(Object.keys(types ?? {}));
   for (const [name, section] of Object.entries(sections)) {
-    if (section.type === undefined || taken.has(name)) continue;
-    const { cls, label } = resolveType(name, section.type, types);
+    const type = sectionTypeOf(name, section, typeNames);
+    if (type === undefined || taken.has(name)) continue;
+    const { cls, label } = resolveType(name, type, types);
     specs.push({ name, cls, typeLabel: label, decorator: getConnectionMetadata(cls), origin: 'secrets' });
   }
   return specs;

@@ -1,12 +1,15 @@
 import type { Logger } from '@nestjs/common';
 import type { Subject } from 'rxjs';
-import type { ConnectionBinding } from '../core/connection-binding.js';
+import type { ConnectionBinding, DescribesOptions } from '../core/connection-binding.js';
+import { kDescribeOptions } from '../core/connection.symbols.js';
 import { ConnectionConfigError } from '../errors/connection.errors.js';
 import type { ConnectionEvent } from '../interfaces/connection-event.interface.js';
 import type { ConnectionPolicyOptions } from '../interfaces/connection-policy.interface.js';
+import type { ConnectionConfigStatus } from '../interfaces/connection-info.interface.js';
 import { collectSecretValues } from '../utils/mask.util.js';
 import { deepFreeze, findForbiddenKey, mergeLayers } from '../utils/object.util.js';
 import type { ConnectionSpec } from './connection-spec.js';
+import { aboutOfBinding } from './connection-source.js';
 import { envOptionsFor } from './env-sections.js';
 import { resolveKeyed, withoutKeyTables } from './resolve-keyed.js';
 import { resolvePolicy, splitSection } from './resolve-policy.js';
@@ -27,6 +30,10 @@ export interface BindingContext {
   env: Record<string, string | undefined> | null;
   sink: Subject<ConnectionEvent> | null;
   logger: Logger;
+  /** Per connection name, the secrets files its section came from (see `SecretsSnapshot.origins`). */
+  origins?: Record<string, readonly string[]>;
+  /** The `info().config` of the options being bound: shared by every binding of one load. */
+  status?: ConnectionConfigStatus;
 }
 
 /**
@@ -80,5 +87,15 @@ export function resolveBinding(spec: ConnectionSpec, ctx: BindingContext): Conne
     keyed,
     sink: ctx.sink,
     logger: ctx.logger,
+    about: aboutOfBinding(name, Boolean(fileSection), Object.keys(envSection).length > 0, ctx, describeOptions(spec, options)),
   };
+}
+
+/** The class's own description of its options (SqlConnection: the dialect); never throws (see `kDescribeOptions`). */
+function describeOptions(spec: ConnectionSpec, options: Record<string, unknown>): string | undefined {
+  try {
+    return (spec.cls as DescribesOptions)[kDescribeOptions]?.(options).dialect;
+  } catch {
+    return undefined;
+  }
 }

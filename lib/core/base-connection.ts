@@ -180,6 +180,7 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
       leases: current?.leases ?? 0,
       circuit: lifecycle ? lifecycle.circuit : binding.policy.breaker ? 'closed' : null,
       ...poolField(() => (current ? this._pool(current.raw as TRaw) : undefined)),
+      ...binding.about,
     };
     if (key !== undefined) info.key = key;
     return info;
@@ -223,6 +224,7 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
       ttlMs: binding.policy.ttlMs,
       leases: totals.leases,
       circuit: binding.policy.breaker ? 'closed' : null,
+      ...binding.about,
       keys: {
         count: keys?.size ?? 0,
         max: binding.keyed!.maxEntries === Infinity ? null : binding.keyed!.maxEntries,
@@ -312,7 +314,7 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
   [inspect.custom](): string {
     if (!this.#binding) return `${this.constructor.name} { (unregistered) }`;
     const { name, state, generation } = this.info();
-    return `${this.constructor.name} { name: '${name}', state: '${state}', generation: ${generation} }`;
+    return `${this.constructor.name} { name: '${name}', state: '${state}', generation: ${generation}, ${this.#binding.about} }`;
   }
 
   // ---- registry entry points (internal) ----------------------------------------------------

@@ -34,8 +34,12 @@ export class ConnectionLifecycle<TRaw> {
   #closing: Promise<void> | null = null;
   #lastFailed = false;
   #resets = 0;
-  /** The swap in flight: concurrent swaps join it rather than each opening a replacement. */
-  #swapping: Promise<ResetResult> | null = null;
+  /**
+   * The swap in flight, and the binding (options) it connects with: concurrent swaps with the
+   * same options join it rather than each opening a replacement (R7); a swap asked for with newer
+   * options (a secrets reload) runs after it, so the newest options end up in service.
+   */
+  #swapping: { promise: Promise<ResetResult>; binding: object } | null = null;
   /** Attempts whose callers still wait (the one in flight and fenced ones), so a shutdown deadline can release them. */
   #waiting: Set<Attempt<TRaw>> | null = null;
   /** `_connect` calls (connects and swaps) not settled yet, so a retired key can wait for every instance it made. */
@@ -144,11 +148,24 @@ export class ConnectionLifecycle<TRaw> {
   /** R1, R2, R7, R8: see the table. Resolves once the old instance is out of service. */
   reset(strategy: ResetStrategy): Promise<ResetResult> | ResetResult {
     if (this.#closed) return this.#result(false, this.stats.generation, this.stats.generation);
-    if (strategy === 'swap' && this.#current) {
-      this.#swapping ??= this.#track(this.#swap(this.#current)).finally(() => (this.#swapping = null));
-      return this.#swapping;
-    }
+    if (strategy === 'swap' && this.#current) return this.#joinSwap();
     return this.#drop('reset');
+  }
+
+  #joinSwap(): Promise<ResetResult> {
+    const binding = this.host.binding;
+    const inFlight = this.#swapping;
+    if (inFlight?.binding === binding) return inFlight.promise;
+    const start = (): Promise<ResetResult> => {
+      const current = this.#current;
+      if (this.#closed || !current) return Promise.resolve(this.reset('drop'));
+      return this.#track(this.#swap(current));
+    };
+    const promise: Promise<ResetResult> = (inFlight ? inFlight.promise.then(start, start) : start()).finally(() => {
+      if (this.#swapping?.promise === promise) this.#swapping = null;
+    });
+    this.#swapping = { promise, binding };
+    return promise;
   }
 
   /**

@@ -17,3 +17,5 @@ export const kBound = Symbol('nestjs-connections:bound');
 export const kKeyInfo = Symbol('nestjs-connections:key-info');
 export const kTries = Symbol('nestjs-connections:tries');
 export const kEvicted = Symbol('nestjs-connections:evicted');
+/** A connection class's static description of its options (see `DescribesOptions`). */
+export const kDescribeOptions = Symbol('nestjs-connections:describe-options');

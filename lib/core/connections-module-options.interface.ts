@@ -27,12 +27,32 @@ export interface ConnectionDeclaration extends ConnectionPolicyOptions {
 export type ConnectionEntry = ConnectionClass | ConnectionDeclaration;
 
 export interface SecretsOptions {
-  /** TOML files in Streamlit's layout; later files win key by key. Default: `secrets.toml` in the working directory, when present. */
+  /**
+   * TOML files in Streamlit's layout; later files win key by key; each must exist. Default, each
+   * read when present: `~/.streamlit/secrets.toml`, then `.streamlit/secrets.toml`, then
+   * `secrets.toml` (both in the working directory), later winning (docs/secrets.md).
+   */
   files?: string[];
   /** Read `CONNECTIONS__<NAME>__<KEY>` variables: `true` (default) for `process.env`, `false`, or an explicit map. */
   env?: boolean | Record<string, string | undefined>;
   /** Watch the files and reset the connections whose merged options changed (S3). */
-  watch?: boolean | { strategy?: ResetStrategy; debounceMs?: number };
+  watch?: boolean | SecretsWatchOptions;
+  /** Largest secrets file read, in bytes; a larger one is refused before it is parsed. Default 1 MiB (1048576). */
+  maxFileBytes?: number;
+  /** Deepest nesting of tables and arrays in a secrets file (`[a.b.c]` is 3). Default 32. */
+  maxDepth?: number;
+}
+
+export interface SecretsWatchOptions {
+  /** How the changed connections are reset: `drop` (default) or `swap` (connect the new options first). */
+  strategy?: ResetStrategy;
+  /** Quiet time after the last file event before the files are read again. Default 50 ms. */
+  debounceMs?: number;
+  /**
+   * Read the files every `poll` (e.g. `'10s'`, at least 100 ms) instead of listening to file
+   * system events: for network file systems, which send none.
+   */
+  poll?: Duration;
 }
 
 /** Options of `ConnectionsModule.forRoot()` that may also come from `forRootAsync`'s factory. */

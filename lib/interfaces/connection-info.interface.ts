@@ -21,6 +21,20 @@ export interface ConnectionPoolInfo {
   status?: string;
 }
 
+/**
+ * Whether the running options still match the secrets files (`info().config`).
+ * `rejected`: the last reload of the files was refused (malformed, vanished, empty or oversized
+ * file, an option check that failed, or, with `watch: { strategy: 'swap' }`, new options that did
+ * not connect), so what runs is older than what is on disk; it stays so until a reload applies.
+ */
+export interface ConnectionConfigStatus {
+  status: 'current' | 'rejected';
+  /** When the options in service were bound, or when the reload was rejected (ISO string). */
+  at: string;
+  /** Why the reload was rejected (masked; names a file and line, never a value), or null. */
+  error: string | null;
+}
+
 /** A JSON-safe snapshot of one connection; never holds a secret value (M1). */
 export interface ConnectionInfo {
   name: string;
@@ -46,6 +60,16 @@ export interface ConnectionInfo {
   circuit: CircuitState | null;
   /** The pool of the instance in service (see `BaseConnection._pool`); absent without one. */
   pool?: ConnectionPoolInfo;
+  /**
+   * Where the options came from: `'code'`, or the secrets files and section that configure it,
+   * e.g. `'secrets.toml [connections.notes]'`, `'~/.streamlit/secrets.toml, .streamlit/secrets.toml
+   * [connections.sql]'`, with `' + environment'` when `CONNECTIONS__<NAME>__*` variables add to it.
+   */
+  source: string;
+  /** SQL connections: the dialect the options point at (`'postgresql'`, `'mysql'`, `'mariadb'`, `'sqlite'`). */
+  dialect?: string;
+  /** See `ConnectionConfigStatus`. */
+  config: ConnectionConfigStatus;
   /**
    * Keyed connections only: how many keys are live. The other fields then sum over the keys
    * (`generation`, `connects`, `failures`, `resets`, `leases`), `state` is the liveliest key's

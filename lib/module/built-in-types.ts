@@ -1,6 +1,8 @@
 import type { ConnectionClass } from '../core/connections-module-options.interface.js';
 import { RedisConnection } from '../builtins/redis/redis.connection.js';
 import { SqlConnection } from '../builtins/sql/sql.connection.js';
+import { TypeOrmConnection } from '../builtins/typeorm/typeorm.connection.js';
+import { DrizzleConnection } from '../builtins/drizzle/drizzle.connection.js';
 
 /**
  * Type names usable in declarations and secrets sections without registering them in
@@ -10,4 +12,6 @@ import { SqlConnection } from '../builtins/sql/sql.connection.js';
 export const BUILT_IN_TYPES: Record<string, ConnectionClass> = {
   sql: SqlConnection,
   redis: RedisConnection,
+  typeorm: TypeOrmConnection,
+  drizzle: DrizzleConnection,
 };

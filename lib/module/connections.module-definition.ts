@@ -2,6 +2,7 @@ import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { CONNECTIONS_MODULE_OPTIONS } from '../core/connections.constants.js';
 import { createRootProviders } from './connections.providers.js';
+import { connectionRepositoryProviders, connectionRepositoryTokens } from './connection-repositories.providers.js';
 import type {
   ConnectionsModuleExtras,
   ConnectionsModuleOptions,
@@ -25,8 +26,14 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
         ...definition,
         global: isGlobal,
         imports: [...(definition.imports ?? []), ...imports, DiscoveryModule],
-        providers: [...(definition.providers ?? []), ...root.providers],
-        exports: root.exports,
+        // Getters: read when Nest scans the module, once every file of the app has been imported,
+        // so every `@InjectConnectionRepository` use is known (see connection-repositories.providers).
+        get providers() {
+          return [...(definition.providers ?? []), ...root.providers, ...connectionRepositoryProviders()];
+        },
+        get exports() {
+          return [...root.exports, ...connectionRepositoryTokens()];
+        },
       };
     })
     .build();

@@ -9,7 +9,10 @@ import { CONNECTION_SPECS, CONNECTIONS_CONFIG, CONNECTIONS_MODULE_OPTIONS } from
 
 import { getConnectionToken } from '../core/connections.tokens.js';
 import { loadConfig } from './load-config.js';
-import { loadSecretsFilesSync, secretsFilesOf } from '../config/secrets-files.js';
+import { readSecretsFilesSync } from '../config/secrets-files.js';
+import { limitsOf, secretsFilesOf } from '../config/secrets-options.js';
+import { sectionTypeOf } from '../config/build-specs.js';
+import { BUILT_IN_TYPES } from './built-in-types.js';
 import type {
   ConnectionClass,
   ConnectionEntry,
@@ -42,9 +45,10 @@ function registryAlias(name: string): Provider {
 function namesFromSecrets(options: Partial<ConnectionsModuleOptions>): string[] {
   if (!options.fromSecrets) return [];
   try {
-    const sections = loadSecretsFilesSync(secretsFilesOf(options.secrets));
+    const { sections } = readSecretsFilesSync(secretsFilesOf(options.secrets), limitsOf(options.secrets));
+    const typeNames = new Set([...Object.keys(BUILT_IN_TYPES), ...Object.keys(options.types ?? {})]);
     return Object.entries(sections)
-      .filter(([, section]) => section.type !== undefined)
+      .filter(([name, section]) => sectionTypeOf(name, section, typeNames) !== undefined)
       .map(([name]) => name);
   } catch {
     return [];

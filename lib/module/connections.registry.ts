@@ -11,7 +11,7 @@ import { Subject, type Observable } from 'rxjs';
 import { BaseConnection } from '../core/base-connection.js';
 import type { ClusterCoordinator } from '../cluster/cluster.coordinator.js';
 import type { ClusterResetOptions, ClusterResetResult } from '../interfaces/cluster.interfaces.js';
-import { kAbandon, kBind, kBinding, kClose, kKeys, kRebind, kValidate } from '../core/connection.symbols.js';
+import { kAbandon, kBind, kBinding, kClose, kKeys } from '../core/connection.symbols.js';
 import { isDecoratedConnection } from '../core/connection.decorator.js';
 import { ConnectionConfigError, ConnectionKeyError, UnknownConnectionError } from '../errors/connection.errors.js';
 import { CONNECTION_NAME_PATTERN, RESERVED_CONNECTION_NAMES } from '../core/connections.constants.js';
@@ -19,14 +19,12 @@ import { specOfClass, specOfEntry, specsFromSecrets } from '../config/build-spec
 import type { ConnectionSpec } from '../config/connection-spec.js';
 import type { LoadedConfig } from './load-config.js';
 import { resolveBinding } from '../config/resolve-binding.js';
-import { loadSecretsFiles } from '../config/secrets-files.js';
-import { SecretsWatcher } from '../config/secrets-watcher.js';
+import { SecretsReloader } from './secrets-reload.js';
 import type { ConnectionEvent } from '../interfaces/connection-event.interface.js';
 import type { ConnectionInfo } from '../interfaces/connection-info.interface.js';
 import type { ConnectionKeysPage } from '../interfaces/keyed-options.interface.js';
 import type { ConnectionClass, ConnectionEntry } from '../core/connections-module-options.interface.js';
 import type { ResetOptions, ResetResult } from '../interfaces/reset-result.interface.js';
-import { deepEqual } from '../utils/object.util.js';
 import { BUILT_IN_TYPES } from './built-in-types.js';
 import { deadline, type Deadline } from '../utils/deadline.util.js';
 
@@ -56,7 +54,13 @@ export class ConnectionRegistry
   readonly #connections = new Map<string, Registered>();
   readonly #events = new Subject<ConnectionEvent>();
   readonly #logger = new Logger('Connections');
-  #watcher: SecretsWatcher | null = null;
+  readonly #reloader = new SecretsReloader({
+    registered: () => this.#connections.values(),
+    getConfig: () => this.#config,
+    setConfig: (config) => (this.#config = config),
+    bindingOf: (spec, config) => this.#bindingOf(spec, config),
+    logger: this.#logger,
+  });
   #shutdownDeadline: Deadline | null = null;
   #cluster: ClusterCoordinator | null = null;
   #config: LoadedConfig;
@@ -185,54 +189,10 @@ export class ConnectionRegistry
 
   /**
    * Rereads the secrets files and resets exactly the connections whose merged options (or
-   * policies) changed (S3). A malformed file keeps every previous value; the log names the
-   * file and line, never a value.
+   * policies) changed (S3); see `SecretsReloader` (lib/module/secrets-reload.ts).
    */
-  async reloadSecrets(): Promise<string[]> {
-    let sections;
-    try {
-      sections = await loadSecretsFiles(this.#config.files);
-    } catch (err) {
-      this.#logger.error(`Secrets not reloaded, previous values kept: ${(err as Error).message}`);
-      return [];
-    }
-    const next: LoadedConfig = { ...this.#config, sections };
-    // Two phases: every connection's new options are computed and validated before any is
-    // applied, so one bad value keeps the whole previous state.
-    const changed: Array<[Registered, ReturnType<typeof resolveBinding>]> = [];
-    for (const registered of this.#connections.values()) {
-      const previous = registered.connection[kBinding]!;
-      try {
-        const binding = this.#bindingOf(registered.spec, next);
-        if (!deepEqual(previous.options, binding.options) || !deepEqual(previous.policy, binding.policy)) {
-          registered.connection[kValidate](binding);
-          changed.push([registered, binding]);
-        }
-      } catch (err) {
-        this.#logger.error(`Secrets not reloaded, previous values kept: ${(err as Error).message}`);
-        return [];
-      }
-    }
-    this.#config = next;
-    const strategy = this.#config.watch?.strategy ?? 'drop';
-    await Promise.all(
-      changed.map(async ([{ connection }, binding]) => {
-        const previous = connection[kBinding]!;
-        connection[kRebind](binding);
-        try {
-          await connection.reset({ strategy });
-        } catch (err) {
-          // A swap whose new options do not connect: the instance in service was made with the
-          // previous options, so those stay bound too (a later reset or expiry reconnects with
-          // what works). The next change of the file is compared with them and tried again.
-          connection[kRebind](previous);
-          this.#logger.error(`Connection "${binding.name}" kept its instance and options after a secrets change: ${(err as Error).message}`);
-        }
-      }),
-    );
-    const names = changed.map(([, binding]) => binding.name);
-    if (names.length) this.#logger.log(`Secrets changed; reset: ${names.join(', ')}`);
-    return names;
+  reloadSecrets(): Promise<string[]> {
+    return this.#reloader.reload();
   }
 
   onModuleInit(): void {
@@ -250,14 +210,7 @@ export class ConnectionRegistry
   async onApplicationBootstrap(): Promise<void> {
     const eager = [...this.#connections.values()].filter(({ connection }) => connection[kBinding]!.policy.eager);
     await Promise.all(eager.map(({ connection }) => connection.resolve()));
-    const { watch, files } = this.#config;
-    if (watch && files.length) {
-      this.#watcher = new SecretsWatcher(
-        files.map((file) => file.path),
-        watch.debounceMs,
-        () => void this.reloadSecrets(),
-      );
-    }
+    this.#reloader.start();
     // Last: a replica joins the cluster once its connections are registered (and refuses to
     // start when a live replica holds its instance id).
     await this.#cluster?.start();
@@ -277,8 +230,7 @@ export class ConnectionRegistry
 
   /** D1: every connection drains and is disposed once; later `resolve()` calls reject. Bounded by `shutdownTimeout`. */
   async onApplicationShutdown(): Promise<void> {
-    this.#watcher?.close();
-    this.#watcher = null;
+    this.#reloader.stop();
     const limit = (this.#shutdownDeadline ??= deadline(this.#config.shutdownTimeoutMs));
     const closing = (async () => {
       // First: say "bye", so the other replicas do not wait for this one's answers.
@@ -337,6 +289,8 @@ export class ConnectionRegistry
       env: config.env,
       sink: this.#events,
       logger: this.#logger,
+      origins: config.snapshot?.origins,
+      status: config.status,
     });
   }
 

@@ -1,28 +1,42 @@
 import { checkClusterOptions, type ClusterSettings } from '../cluster/cluster-options.js';
 import { ConnectionConfigError } from '../errors/connection.errors.js';
-import type { ConnectionsModuleOptions, SecretsOptions } from '../core/connections-module-options.interface.js';
+import type { ConnectionsModuleOptions } from '../core/connections-module-options.interface.js';
+import type { ConnectionConfigStatus } from '../interfaces/connection-info.interface.js';
 import type { Duration } from '../interfaces/connection-policy.interface.js';
-import type { ResetStrategy } from '../interfaces/reset-result.interface.js';
 import { parseDuration } from '../utils/duration.util.js';
 import { isPlainObject } from '../utils/object.util.js';
 import { resolvePolicy } from '../config/resolve-policy.js';
 import { describe } from '../utils/describe.util.js';
-import { loadSecretsFiles, secretsFilesOf, type SecretsSections } from '../config/secrets-files.js';
+import { currentStatus } from '../config/connection-source.js';
+import { readSecretsFiles, type SecretsSections, type SecretsSnapshot } from '../config/secrets-files.js';
+import {
+  checkSecretsOptions,
+  limitsOf,
+  secretsFilesOf,
+  watchSettingsOf,
+  type SecretsFile,
+  type SecretsLimits,
+  type WatchSettings,
+} from '../config/secrets-options.js';
 
 const MODULE_KEYS = new Set(['connections', 'secrets', 'defaults', 'types', 'fromSecrets', 'isGlobal', 'cluster', 'shutdownTimeout', 'keyFrom']);
 /** How long `app.close()` waits for connects and disposals before it abandons them. */
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
-const SECRETS_KEYS = new Set(['files', 'env', 'watch']);
 /** Every variable the package reads starts so. */
 const PACKAGE_ENV_PREFIX = 'CONNECTIONS_';
 
 /** Module options checked, and the secrets they point at, loaded. Provided as `CONNECTIONS_CONFIG`. */
 export interface LoadedConfig {
   options: ConnectionsModuleOptions;
-  files: { path: string; required: boolean }[];
+  files: SecretsFile[];
   sections: SecretsSections;
+  /** The files as last applied: where each section came from, what each file held. */
+  snapshot: SecretsSnapshot;
+  limits: SecretsLimits;
+  /** `info().config` of the options bound from this configuration. */
+  status: ConnectionConfigStatus;
   env: Record<string, string | undefined> | null;
-  watch: { strategy: ResetStrategy; debounceMs: number } | null;
+  watch: WatchSettings | null;
   /** `cluster` checked and defaulted (its instance id generated once, here), or null without one. */
   cluster?: ClusterSettings | null;
   /** `shutdownTimeout` in ms (default 10 s). */
@@ -54,22 +68,17 @@ export async function loadConfig(options: ConnectionsModuleOptions | undefined):
     if (!isPlainObject(opts.defaults)) fail('defaults', `must be an object (got ${describe(opts.defaults)})`);
     resolvePolicy('*', [opts.defaults]); // throws on a bad default, naming the key
   }
-  const secrets = checkSecrets(opts.secrets);
+  const secrets = checkSecretsOptions(opts.secrets);
   const files = secretsFilesOf(secrets);
-  const sections = await loadSecretsFiles(files);
+  const limits = limitsOf(secrets);
+  const watch = watchSettingsOf(secrets);
+  const snapshot = await readSecretsFiles(files, limits);
   const env =
     secrets === false || secrets.env === false
       ? null
       : connectionVariables(secrets.env === true || secrets.env === undefined ? process.env : secrets.env);
-  const watch =
-    secrets === false || !secrets.watch
-      ? null
-      : {
-          strategy: (secrets.watch === true ? undefined : secrets.watch.strategy) ?? 'drop',
-          debounceMs: (secrets.watch === true ? undefined : secrets.watch.debounceMs) ?? 50,
-        };
-  if (watch && watch.strategy !== 'drop' && watch.strategy !== 'swap') fail('secrets.watch.strategy', 'must be "drop" or "swap"');
   const cluster = opts.cluster === undefined ? null : checkClusterOptions(opts.cluster);
+  const { sections } = snapshot;
   let shutdownTimeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS;
   if (opts.shutdownTimeout !== undefined) {
     const ms = parseDuration(opts.shutdownTimeout as Duration);
@@ -78,7 +87,7 @@ export async function loadConfig(options: ConnectionsModuleOptions | undefined):
     }
     shutdownTimeoutMs = ms;
   }
-  return { options: opts, files, sections, env, watch, cluster, shutdownTimeoutMs };
+  return { options: opts, files, sections, snapshot, limits, status: currentStatus(), env, watch, cluster, shutdownTimeoutMs };
 }
 
 /**
@@ -91,24 +100,4 @@ function connectionVariables(env: Record<string, string | undefined>): Record<st
     if (name.startsWith(PACKAGE_ENV_PREFIX)) out[name] = value;
   }
   return out;
-}
-
-function checkSecrets(secrets: unknown): false | SecretsOptions {
-  if (secrets === undefined) return {};
-  if (secrets === false) return false;
-  if (!isPlainObject(secrets)) fail('secrets', `must be false or { files?, env?, watch? } (got ${describe(secrets)})`);
-  for (const key of Object.keys(secrets)) {
-    if (!SECRETS_KEYS.has(key)) fail(`secrets.${key}`, 'unknown secrets option');
-  }
-  const { files, env, watch } = secrets as SecretsOptions;
-  if (files !== undefined && (!Array.isArray(files) || files.some((f) => typeof f !== 'string' || f.length === 0))) {
-    fail('secrets.files', 'must be an array of file paths');
-  }
-  if (env !== undefined && typeof env !== 'boolean' && !isPlainObject(env)) {
-    fail('secrets.env', `must be true, false or a map of variables (got ${describe(env)})`);
-  }
-  if (watch !== undefined && typeof watch !== 'boolean' && !isPlainObject(watch)) {
-    fail('secrets.watch', `must be true, false or { strategy?, debounceMs? } (got ${describe(watch)})`);
-  }
-  return secrets as SecretsOptions;
 }

@@ -1,3 +1,5 @@
+import { isPlainObject } from './object.util.js';
+
 /** The mask that replaces every secret value. */
 export const MASK = '***';
 
@@ -47,8 +49,10 @@ export function collectSecretValues(value: unknown, out = new Set<string>(), und
     for (const item of value) collectSecretValues(item, out, underSecretKey);
     return out;
   }
-  if (typeof value === 'object') {
-    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+  // Only plain objects are options: a class instance (a drizzle table, an entity class) may be
+  // cyclic, and what it holds is code, not configuration.
+  if (isPlainObject(value)) {
+    for (const [key, item] of Object.entries(value)) {
       collectSecretValues(item, out, underSecretKey || isSecretKey(key));
     }
   }
@@ -90,12 +94,19 @@ export function maskOptions(value: unknown, underSecretKey = false): unknown {
   if (underSecretKey && (typeof value === 'string' || typeof value === 'number')) return MASK;
   if (typeof value === 'string') return maskUrls(value);
   if (Array.isArray(value)) return value.map((item) => maskOptions(item, underSecretKey));
-  if (typeof value === 'object') {
+  if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    for (const [key, item] of Object.entries(value)) {
       out[key] = maskOptions(item, underSecretKey || isSecretKey(key));
     }
     return out;
   }
+  // Functions and class instances (drizzle tables, entity classes) are code, never shown.
+  if (typeof value === 'object' || typeof value === 'function') return `[${describeObject(value)}]`;
   return value;
+}
+
+function describeObject(value: object): string {
+  if (typeof value === 'function') return value.name ? `function ${value.name}` : 'function';
+  return value.constructor?.name || 'object';
 }

@@ -36,9 +36,18 @@ function mergeInto(target: Record<string, unknown>, source: Record<string, unkno
   }
 }
 
+/**
+ * Whether option walkers (forbidden keys, secrets, masking, equality) look inside a value: plain
+ * objects and arrays only. Anything else (a drizzle table, a TypeORM entity class, a Date, a
+ * client) is a value held by reference: such objects may be cyclic and their keys are not options.
+ */
+export function isWalkable(value: unknown): value is Record<string, unknown> | unknown[] {
+  return Array.isArray(value) || isPlainObject(value);
+}
+
 /** Finds the first forbidden key in a nested object, as a dotted path. */
 export function findForbiddenKey(value: unknown, path = ''): string | undefined {
-  if (value === null || typeof value !== 'object') return undefined;
+  if (!isWalkable(value)) return undefined;
   for (const key of Reflect.ownKeys(value as object)) {
     if (typeof key !== 'string') continue;
     const here = path ? `${path}.${key}` : key;
@@ -49,11 +58,14 @@ export function findForbiddenKey(value: unknown, path = ''): string | undefined 
   return undefined;
 }
 
-/** Structural equality of JSON-like option values, used to find connections whose options changed (S3). */
+/**
+ * Structural equality of JSON-like option values, used to find connections whose options changed
+ * (S3). Non-plain objects (class instances, drizzle tables) are equal only when they are the same.
+ */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (Object.is(a, b)) return true;
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (!isWalkable(a) || !isWalkable(b)) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   const ka = Object.keys(a as object);
   const kb = Object.keys(b as object);
@@ -61,9 +73,9 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
-/** A deep-frozen copy, so `_secrets` is read-only. */
+/** Freezes plain objects and arrays in place, deeply, so `_secrets` is read-only (objects held by reference are left alone). */
 export function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+  if (isWalkable(value) && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const item of Object.values(value as object)) deepFreeze(item);
   }

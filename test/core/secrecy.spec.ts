@@ -73,9 +73,9 @@ describe('M1 no secret value anywhere', () => {
     assertClean(logs.join('\n'));
   });
 
-  it('M1 util.inspect of a connection shows its name and state only', async () => {
+  it('M1 util.inspect of a connection shows its name, state and where it was configured only', async () => {
     const { app, registry } = await bootApp({ connections: [Leaky] });
-    expect(inspect(registry.get('leaky'))).toBe("Leaky { name: 'leaky', state: 'idle', generation: 0 }");
+    expect(inspect(registry.get('leaky'))).toBe("Leaky { name: 'leaky', state: 'idle', generation: 0, source: 'code' }");
     await app.close();
   });
 });

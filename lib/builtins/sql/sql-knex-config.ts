@@ -21,7 +21,8 @@ export function knexConfigOf(target: SqlTarget, options: SqlConnectionOptions, l
   return { ...base, ...passthrough, connection: { ...connectionOf(target), ...extra } };
 }
 
-function connectionOf(target: SqlTarget): Record<string, unknown> {
+/** The driver's own connection settings for a target (pg: a libpq connection string; mysql2 and better-sqlite3: their options). */
+export function connectionOf(target: SqlTarget): Record<string, unknown> {
   switch (target.dialect.client) {
     case 'pg':
       // A connection string, so pg reads the query parameters with libpq's meaning
@@ -43,7 +44,7 @@ function connectionOf(target: SqlTarget): Record<string, unknown> {
   }
 }
 
-function postgresUrl(target: SqlTarget): string {
+export function postgresUrl(target: SqlTarget): string {
   const enc = encodeURIComponent;
   const auth =
     target.username === undefined && target.password === undefined
@@ -63,7 +64,7 @@ function postgresUrl(target: SqlTarget): string {
 }
 
 /** URL query values are strings; `true`, `10` and `{"a":1}` mean what they say to mysql2 and better-sqlite3. */
-function typedQuery(query: Record<string, unknown>): Record<string, unknown> {
+export function typedQuery(query: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(query)) {
     if (typeof value !== 'string') {

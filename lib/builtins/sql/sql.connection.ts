@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Knex } from 'knex';
 import { BaseConnection } from '../../core/base-connection.js';
+import { kDescribeOptions } from '../../core/connection.symbols.js';
 import type { ConnectContext } from '../../interfaces/use-options.interface.js';
 import { Connection } from '../../core/connection.decorator.js';
 import { parseDuration } from '../../utils/duration.util.js';
@@ -79,6 +80,15 @@ export class SqlConnection extends BaseConnection<Knex, SqlConnectionOptions> {
         throw new SqlQueryError(this.name, attempts, this._mask(err), err);
       }
       throw err;
+    }
+  }
+
+  /** `info().dialect` and `util.inspect(conn)`: the dialect the options point at (bad options: none). */
+  static [kDescribeOptions](options: SqlConnectionOptions): { dialect?: string } {
+    try {
+      return { dialect: resolveSqlTarget(options).dialect.name };
+    } catch {
+      return {};
     }
   }
 
