@@ -11,10 +11,11 @@ import { isPlainObject } from '../utils/object.util.js';
 import type { ConnectionSpec } from './connection-spec.js';
 import { describe } from '../utils/describe.util.js';
 import { POLICY_KEYS } from './resolve-policy.js';
+import { checkSchema } from './apply-schema.js';
 import type { SecretsSections } from './secrets-files.js';
 
-const DECLARATION_KEYS = new Set<string>(['name', 'type', 'options', 'keyed', ...POLICY_KEYS]);
-const DECORATOR_KEYS = new Set<string>(['name', 'options', 'required', 'keyed', ...POLICY_KEYS]);
+const DECLARATION_KEYS = new Set<string>(['name', 'type', 'options', 'schema', 'keyed', ...POLICY_KEYS]);
+const DECORATOR_KEYS = new Set<string>(['name', 'options', 'required', 'schema', 'keyed', ...POLICY_KEYS]);
 
 function isConnectionClass(value: unknown): value is ConnectionClass {
   return typeof value === 'function' && value.prototype instanceof BaseConnection;
@@ -40,6 +41,7 @@ export function specOfClass(cls: unknown): ConnectionSpec {
   if (decorator.options !== undefined && !isPlainObject(decorator.options)) {
     throw new ConnectionConfigError(name, 'options', `@Connection() options on ${cls.name} must be an object`);
   }
+  checkSchema(name, `@Connection() on ${cls.name}: the`, decorator.schema);
   return { name, cls, typeLabel: cls.name, decorator, origin: 'class' };
 }
 
@@ -84,13 +86,16 @@ export function specOfDeclaration(
     throw new ConnectionConfigError(name, 'options', `must be an object (got ${describe(entry.options)})`);
   }
   const { cls, label } = resolveType(name, entry.type, types);
-  const { name: _n, type: _t, options, keyed, ...policy } = entry;
+  checkSchema(name, 'the declaration\'s', entry.schema);
+  const decorator = getConnectionMetadata(cls);
+  checkSchema(name, `@Connection() on ${cls.name}: the`, decorator.schema);
+  const { name: _n, type: _t, options, schema, keyed, ...policy } = entry;
   return {
     name,
     cls,
     typeLabel: label,
-    decorator: getConnectionMetadata(cls),
-    declared: { policy, options: options ?? {}, keyed },
+    decorator,
+    declared: { policy, options: options ?? {}, schema, keyed },
     origin: 'declaration',
   };
 }

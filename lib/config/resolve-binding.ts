@@ -2,6 +2,7 @@ import type { Logger } from '@nestjs/common';
 import type { Subject } from 'rxjs';
 import type { ConnectionBinding, DescribesOptions } from '../core/connection-binding.js';
 import { kDescribeOptions } from '../core/connection.symbols.js';
+import { optionKeysShapeOf } from '../core/option-keys.js';
 import { ConnectionConfigError } from '../errors/connection.errors.js';
 import type { ConnectionEvent } from '../interfaces/connection-event.interface.js';
 import type { ConnectionPolicyOptions } from '../interfaces/connection-policy.interface.js';
@@ -28,6 +29,8 @@ export interface BindingContext {
   defaults: ConnectionPolicyOptions | undefined;
   sections: SecretsSections;
   env: Record<string, string | undefined> | null;
+  /** `ConnectionsModule` options per name (`options`), the highest layer (S1). */
+  moduleOptions?: Record<string, Record<string, unknown>> | undefined;
   sink: Subject<ConnectionEvent> | null;
   logger: Logger;
   /** Per connection name, the secrets files its section came from (see `SecretsSnapshot.origins`). */
@@ -47,17 +50,19 @@ export function resolveBinding(spec: ConnectionSpec, ctx: BindingContext): Conne
     name,
     Object.hasOwn(ctx.sections, name) ? ctx.sections[name] : undefined,
   );
-  const known = () => mergeLayers(decorator.options as Record<string, unknown> | undefined, fileSection, spec.declared?.options);
+  const moduleLayer = ctx.moduleOptions && Object.hasOwn(ctx.moduleOptions, name) ? ctx.moduleOptions[name] : undefined;
+  const known = () =>
+    mergeLayers(optionKeysShapeOf(spec.cls), decorator.options as Record<string, unknown> | undefined, fileSection, spec.declared?.options, moduleLayer);
   const envSection = ctx.env ? envOptionsFor(name, ctx.env, known) : {};
   const fromFiles = splitSection(fileSection);
   const fromEnv = splitSection(envSection);
 
   const codeOptions = decorator.options as Record<string, unknown> | undefined;
-  const forbidden = findForbiddenKey(codeOptions) ?? findForbiddenKey(spec.declared?.options);
+  const forbidden = findForbiddenKey(codeOptions) ?? findForbiddenKey(spec.declared?.options) ?? findForbiddenKey(moduleLayer);
   if (forbidden) throw new ConnectionConfigError(name, forbidden, 'this key name is not allowed');
 
-  const options = mergeLayers(codeOptions, fromFiles.options, fromEnv.options, spec.declared?.options);
-  const { name: _n, options: _o, required, keyed: decoratorKeyed, ...decoratorPolicy } = decorator;
+  const options = mergeLayers(codeOptions, fromFiles.options, fromEnv.options, spec.declared?.options, moduleLayer);
+  const { name: _n, options: _o, required, schema: _s, keyed: decoratorKeyed, ...decoratorPolicy } = decorator;
   const policy = resolvePolicy(name, [
     ctx.defaults,
     decoratorPolicy,

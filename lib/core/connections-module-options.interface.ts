@@ -3,6 +3,7 @@ import type { BaseConnection } from './base-connection.js';
 import type { ClusterOptions } from '../interfaces/cluster.interfaces.js';
 import type { ConnectionPolicyOptions, Duration } from '../interfaces/connection-policy.interface.js';
 import type { ResetStrategy } from '../interfaces/reset-result.interface.js';
+import type { StandardSchemaV1 } from '../interfaces/standard-schema.interface.js';
 import type { KeyedOptions } from '../interfaces/keyed-options.interface.js';
 
 /** Any class that extends `BaseConnection`. */
@@ -19,6 +20,8 @@ export interface ConnectionDeclaration extends ConnectionPolicyOptions {
   type: ConnectionClass | string;
   /** Options for `_connect`; the highest precedence (S1). */
   options?: Record<string, unknown>;
+  /** A Standard Schema v1 validator of the merged options, run before the class's own `schema`. */
+  schema?: StandardSchemaV1;
   /** One instance per key (`conn.for(key)`): see `KeyedOptions`. */
   keyed?: KeyedOptions | boolean;
 }
@@ -67,6 +70,12 @@ export interface ConnectionsModuleOptions {
   fromSecrets?: boolean;
   /** Declarations that only exist at runtime (forRootAsync); reachable through the registry and `@InjectConnection`-less. */
   connections?: ConnectionEntry[];
+  /**
+   * Options per connection name, `{ [name]: { ...options } }`: the highest precedence (S1), as
+   * a declaration's own. This is how a `ConfigService` value reaches a class listed statically
+   * (return it from `forRootAsync`'s factory). A name that no connection has fails bootstrap.
+   */
+  options?: Record<string, Record<string, unknown>>;
   /** Many replicas: resets with `scope: 'cluster'` reach every replica over Redis or NATS (see the README). */
   cluster?: ClusterOptions;
   /**

@@ -7,6 +7,9 @@ export const CONNECTION_SPECS = Symbol('nestjs-connections:specs');
 /** Injection token of the fully loaded configuration (module options + secrets). */
 export const CONNECTIONS_CONFIG = Symbol('nestjs-connections:config');
 
+/** Injection token of the connections the module instantiates itself (declarations, secrets sections). */
+export const CONNECTION_CATALOG = Symbol('nestjs-connections:catalog');
+
 /** Prefix of the environment variables that configure connections: `CONNECTIONS__<NAME>__<KEY>`. */
 export const ENV_PREFIX = 'CONNECTIONS__';
 

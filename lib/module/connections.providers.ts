@@ -3,12 +3,13 @@ import { APP_INTERCEPTOR, DiscoveryService, ModuleRef } from '@nestjs/core';
 import { ConnectionKeyInterceptor } from './connection-key.interceptor.js';
 import { BaseConnection } from '../core/base-connection.js';
 import { getConnectionMetadata } from '../core/connection.decorator.js';
-import { ConnectionRegistry } from './connections.registry.js';
+import { ConnectionRegistry, type InjectedClass } from './connections.registry.js';
+import { ConnectionCatalog } from './connection-catalog.js';
 import { clusterCoordinatorProvider } from './cluster.providers.js';
-import { CONNECTION_SPECS, CONNECTIONS_CONFIG, CONNECTIONS_MODULE_OPTIONS } from '../core/connections.constants.js';
+import { CONNECTION_CATALOG, CONNECTION_SPECS, CONNECTIONS_CONFIG, CONNECTIONS_MODULE_OPTIONS } from '../core/connections.constants.js';
 
 import { getConnectionToken } from '../core/connections.tokens.js';
-import { loadConfig } from './load-config.js';
+import { loadConfig, type LoadedConfig } from './load-config.js';
 import { readSecretsFilesSync } from '../config/secrets-files.js';
 import { limitsOf, secretsFilesOf } from '../config/secrets-options.js';
 import { sectionTypeOf } from '../config/build-specs.js';
@@ -29,12 +30,15 @@ function staticNameOf(cls: ConnectionClass): string {
   return getConnectionMetadata(cls).name ?? defaultConnectionName(cls.name);
 }
 
-/** `getConnectionToken(name)` for a connection the registry creates itself. */
-function registryAlias(name: string): Provider {
+/**
+ * `getConnectionToken(name)` of a connection the module instantiates itself: read from the
+ * catalog, not the registry, so the registry can inject the token and see an override of it.
+ */
+function catalogAlias(name: string): Provider {
   return {
     provide: getConnectionToken(name),
-    useFactory: (registry: ConnectionRegistry) => registry.get(name),
-    inject: [ConnectionRegistry],
+    useFactory: (catalog: ConnectionCatalog) => catalog.instanceOf(name),
+    inject: [CONNECTION_CATALOG],
   };
 }
 
@@ -71,29 +75,40 @@ export function createRootProviders(
     .filter((entry) => !isClass(entry))
     .map((entry) => (entry as { name?: unknown }).name)
     .filter((name): name is string => typeof name === 'string');
+  const classNames = classes.map(staticNameOf);
+  const namesOfDeclared = [...new Set([...declaredNames, ...namesFromSecrets(staticOptions)])].filter((name) => !classNames.includes(name));
   const aliases: Provider[] = [
-    ...classes.map((cls) => ({ provide: getConnectionToken(staticNameOf(cls)), useExisting: cls })),
-    ...[...new Set([...declaredNames, ...namesFromSecrets(staticOptions)])]
-      .filter((name) => !classes.some((cls) => staticNameOf(cls) === name))
-      .map(registryAlias),
+    ...classes.map((cls, index) => ({ provide: getConnectionToken(classNames[index]), useExisting: cls })),
+    ...namesOfDeclared.map(catalogAlias),
   ];
   const providers: Provider[] = [
     { provide: CONNECTION_SPECS, useValue: entries },
     { provide: CONNECTIONS_CONFIG, useFactory: loadConfig, inject: [CONNECTIONS_MODULE_OPTIONS] },
     {
+      provide: CONNECTION_CATALOG,
+      useFactory: (config: LoadedConfig, specs: ConnectionEntry[], moduleRef: ModuleRef) => ConnectionCatalog.create(config, specs, moduleRef),
+      inject: [CONNECTIONS_CONFIG, CONNECTION_SPECS, ModuleRef],
+    },
+    {
       provide: ConnectionRegistry,
-      useFactory: async (
-        config: Awaited<ReturnType<typeof loadConfig>>,
-        specs: ConnectionEntry[],
-        moduleRef: ModuleRef,
-        discovery: DiscoveryService,
-        ...instances: BaseConnection[]
-      ) => {
-        const registry = new ConnectionRegistry(config, moduleRef, discovery);
-        await registry.init(specs, instances);
+      // The registry injects every public token (class and name) of the connections, so an
+      // `overrideProvider()` of either is what it registers (see ConnectionRegistry.init).
+      useFactory: async (config: LoadedConfig, catalog: ConnectionCatalog, discovery: DiscoveryService, ...injected: unknown[]) => {
+        const registry = new ConnectionRegistry(config, discovery);
+        const n = classes.length;
+        const classValues: InjectedClass[] = classes.map((cls, index) => ({ cls, value: injected[index], nameValue: injected[n + index] }));
+        const declaredTokens = new Map(namesOfDeclared.map((name, index) => [name, injected[2 * n + index]]));
+        await registry.init(classValues, catalog, declaredTokens);
         return registry;
       },
-      inject: [CONNECTIONS_CONFIG, CONNECTION_SPECS, ModuleRef, DiscoveryService, ...classes],
+      inject: [
+        CONNECTIONS_CONFIG,
+        CONNECTION_CATALOG,
+        DiscoveryService,
+        ...classes,
+        ...classNames.map((name) => getConnectionToken(name)),
+        ...namesOfDeclared.map((name) => getConnectionToken(name)),
+      ],
     },
     // Null unless `cluster` is set (it may come from forRootAsync's factory, so always listed).
     clusterCoordinatorProvider,
@@ -126,8 +141,15 @@ export function createFeatureProviders(classes: ConnectionClass[]): {
     inject: [ConnectionRegistry, ModuleRef],
   }));
   const aliases = classes.map((cls) => ({ provide: getConnectionToken(staticNameOf(cls)), useExisting: cls }));
+  // One more provider per class, which sees what its two tokens became: an overrideProvider()
+  // of either replaces the factory above, and this tells the registry.
+  const settlers: Provider[] = classes.map((cls) => ({
+    provide: Symbol(`nestjs-connections:feature:${cls.name}`),
+    useFactory: (registry: ConnectionRegistry, value: unknown, nameValue: unknown) => registry.settleFeature(cls, value, nameValue),
+    inject: [ConnectionRegistry, cls, getConnectionToken(staticNameOf(cls))],
+  }));
   return {
-    providers: [...byClass, ...aliases],
+    providers: [...byClass, ...aliases, ...settlers],
     exports: [...classes, ...aliases.map((alias) => alias.provide as string)],
   };
 }

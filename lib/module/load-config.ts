@@ -19,7 +19,7 @@ import {
   type WatchSettings,
 } from '../config/secrets-options.js';
 
-const MODULE_KEYS = new Set(['connections', 'secrets', 'defaults', 'types', 'fromSecrets', 'isGlobal', 'cluster', 'shutdownTimeout', 'keyFrom']);
+const MODULE_KEYS = new Set(['connections', 'secrets', 'defaults', 'types', 'fromSecrets', 'isGlobal', 'cluster', 'shutdownTimeout', 'keyFrom', 'options']);
 /** How long `app.close()` waits for connects and disposals before it abandons them. */
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 /** Every variable the package reads starts so. */
@@ -67,6 +67,14 @@ export async function loadConfig(options: ConnectionsModuleOptions | undefined):
   if (opts.defaults !== undefined) {
     if (!isPlainObject(opts.defaults)) fail('defaults', `must be an object (got ${describe(opts.defaults)})`);
     resolvePolicy('*', [opts.defaults]); // throws on a bad default, naming the key
+  }
+  if (opts.options !== undefined) {
+    if (!isPlainObject(opts.options)) fail('options', `must be { [connectionName]: { ...options } } (got ${describe(opts.options)})`);
+    for (const [name, value] of Object.entries(opts.options)) {
+      if (!isPlainObject(value)) {
+        throw new ConnectionConfigError(name, 'options', `ConnectionsModule options.${name} must be an object (got ${describe(value)})`);
+      }
+    }
   }
   const secrets = checkSecretsOptions(opts.secrets);
   const files = secretsFilesOf(secrets);

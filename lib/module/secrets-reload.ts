@@ -21,7 +21,8 @@ export interface ReloadHost {
   registered(): Iterable<{ connection: AnyConnection; spec: ConnectionSpec }>;
   getConfig(): LoadedConfig;
   setConfig(config: LoadedConfig): void;
-  bindingOf(spec: ConnectionSpec, config: LoadedConfig): ConnectionBinding;
+  /** The binding a connection would have under `config`, its schemas applied (they may be async). */
+  bindingOf(spec: ConnectionSpec, config: LoadedConfig): Promise<ConnectionBinding> | ConnectionBinding;
   logger: Logger;
 }
 
@@ -140,7 +141,7 @@ export class SecretsReloader {
     for (const { connection, spec } of this.host.registered()) {
       const previous = connection[kBinding]!;
       try {
-        const binding = this.host.bindingOf(spec, next);
+        const binding = await this.host.bindingOf(spec, next);
         if (!deepEqual(previous.options, binding.options) || !deepEqual(previous.policy, binding.policy)) {
           connection[kValidate](binding);
           changed.push([connection, binding]);

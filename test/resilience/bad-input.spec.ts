@@ -92,6 +92,23 @@ const cases: Case[] = [
   { label: 'decorator: options is a string', options: decorated({ name: 'odd', options: SECRET }), connection: 'odd', key: 'options' },
   { label: 'decorator: required key missing', options: decorated({ name: 'odd', required: ['url'], options: { password: SECRET } }), connection: 'odd', key: 'url' },
   { label: 'decorator: circuit breaker is a number', options: decorated({ name: 'odd', circuitBreaker: 3 }), connection: 'odd', key: 'circuitBreaker' },
+  // schemas and module options per name (issue 16)
+  { label: 'decorator: schema is not a Standard Schema', options: decorated({ name: 'odd', schema: { parse: () => SECRET } }), connection: 'odd', key: 'schema' },
+  { label: 'declaration: schema is a string', options: declared({ name: 'a', schema: SECRET }), connection: 'a', key: 'schema' },
+  {
+    label: 'declaration: schema throws (message masked)',
+    options: declared({ name: 'a', options: { password: SECRET }, schema: { '~standard': { version: 1, vendor: 't', validate: () => { throw new Error(`bad ${SECRET}`); } } } }),
+    connection: 'a',
+    key: 'schema',
+  },
+  {
+    label: 'declaration: schema issue on a secret key',
+    options: declared({ name: 'a', options: { password: SECRET }, schema: { '~standard': { version: 1, vendor: 't', validate: () => ({ issues: [{ message: `"${SECRET}" is too short`, path: ['password'] }] }) } } }),
+    connection: 'a',
+    key: 'password',
+  },
+  { label: 'module: options for an unknown name', options: withModule({ options: { dbb: { password: SECRET } } }), connection: 'dbb', key: 'options' },
+  { label: 'module: options of a name is a string', options: withModule({ options: { db: SECRET } }), connection: 'db', key: 'options' },
 ];
 
 describe('S4 bad input fails bootstrap with an error naming the connection and the key, echoing no secret', () => {

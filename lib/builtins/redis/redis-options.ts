@@ -1,6 +1,13 @@
 import { isPlainObject } from '../../utils/object.util.js';
 import { OptionKeyError } from '../../errors/option-key.error.js';
+import { coerceOptionStrings, type CoercedKeys } from '../../utils/coerce.util.js';
 import type { RedisConnectionOptions } from './redis-connection-options.interface.js';
+
+/** Keys whose environment strings mean numbers or booleans (CONNECTIONS__CACHE__DB=2, ...__TLS=true). */
+export const REDIS_TYPED_KEYS: CoercedKeys = {
+  numbers: ['port', 'db', 'commandTimeout', 'socketTimeout', 'keepAlive', 'maxRetriesPerRequest', 'family', 'maxLoadingRetryTime'],
+  booleans: ['tls', 'enableReadyCheck', 'enableOfflineQueue', 'enableAutoPipelining', 'readOnly', 'autoResubscribe', 'autoResendUnfulfilledCommands', 'noDelay'],
+};
 
 const PART_KEYS: ReadonlySet<string> = new Set(['url', 'host', 'port', 'username', 'password', 'db', 'tls']);
 
@@ -8,8 +15,9 @@ const PART_KEYS: ReadonlySet<string> = new Set(['url', 'host', 'port', 'username
  * The arguments of `new Redis(...)`: `[url, options]` or `[options]`. Checks every key; never
  * echoes a value. RedisConnection's defaults come first, so code can override them.
  */
-export function ioredisArgsOf(options: RedisConnectionOptions): [string, Record<string, unknown>] | [Record<string, unknown>] {
-  if (!isPlainObject(options)) throw new OptionKeyError('options', 'must be a table of options');
+export function ioredisArgsOf(given: RedisConnectionOptions): [string, Record<string, unknown>] | [Record<string, unknown>] {
+  if (!isPlainObject(given)) throw new OptionKeyError('options', 'must be a table of options');
+  const options = coerceOptionStrings(given, REDIS_TYPED_KEYS);
   const rest: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) if (!PART_KEYS.has(key) && value !== undefined) rest[key] = value;
   const base = {

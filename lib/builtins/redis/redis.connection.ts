@@ -3,11 +3,12 @@ import type { Redis, RedisOptions } from 'ioredis';
 import { BaseConnection } from '../../core/base-connection.js';
 import type { ConnectContext } from '../../interfaces/use-options.interface.js';
 import { Connection } from '../../core/connection.decorator.js';
+import { kOptionKeys } from '../../core/option-keys.js';
 import { loadPeer } from '../../utils/load-peer.util.js';
 import type { ConnectionPoolInfo } from '../../interfaces/connection-info.interface.js';
 import type { RedisConnectionOptions } from './redis-connection-options.interface.js';
 import { isRedisConnectionError } from './redis-error-classifier.js';
-import { ioredisArgsOf } from './redis-options.js';
+import { ioredisArgsOf, REDIS_TYPED_KEYS } from './redis-options.js';
 
 /** How long QUIT may wait for its answer when a client is disposed. All its use() calls have ended by then. */
 const QUIT_TIMEOUT_MS = 1_000;
@@ -30,6 +31,8 @@ type RedisConstructor = new (...args: [string, RedisOptions] | [RedisOptions]) =
  */
 @Connection()
 export class RedisConnection extends BaseConnection<Redis, RedisConnectionOptions> {
+  /** So CONNECTIONS__<NAME>__CONNECT_TIMEOUT finds `connectTimeout`. */
+  static readonly [kOptionKeys] = [...REDIS_TYPED_KEYS.numbers!, ...REDIS_TYPED_KEYS.booleans!, 'keyPrefix', 'connectionName'];
   readonly #logger = new Logger('Connections');
 
   protected override _validateOptions(options: RedisConnectionOptions): void {

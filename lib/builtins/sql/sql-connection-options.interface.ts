@@ -44,4 +44,10 @@ export interface SqlQueryOptions {
    * drops it. Unset or 0: no caching.
    */
   ttl?: Duration;
+  /**
+   * Stream the rows instead: `query()` returns an async iterator of row arrays of at most this
+   * many rows, read from the server as the loop asks for them (as Streamlit's `chunksize`).
+   * No `ttl` and no retry with it.
+   */
+  chunksize?: number;
 }

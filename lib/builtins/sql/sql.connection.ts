@@ -4,6 +4,7 @@ import { BaseConnection } from '../../core/base-connection.js';
 import { kDescribeOptions } from '../../core/connection.symbols.js';
 import type { ConnectContext } from '../../interfaces/use-options.interface.js';
 import { Connection } from '../../core/connection.decorator.js';
+import { kOptionKeys } from '../../core/option-keys.js';
 import { parseDuration } from '../../utils/duration.util.js';
 import { defaultExport, loadPeer } from '../../utils/load-peer.util.js';
 import { tarnPoolStats } from '../../utils/pool-stats.util.js';
@@ -15,7 +16,26 @@ import { knexConfigOf } from './sql-knex-config.js';
 import { SqlQueryCache, queryCacheKey } from './sql-query-cache.js';
 import { SqlQueryError } from '../../errors/sql-query.error.js';
 import { rowsOf } from './sql-rows.js';
+import { sqlChunks } from './sql-chunks.js';
 import { resolveSqlTarget } from './sql-target.js';
+import { coerceOptionStrings, type CoercedKeys } from '../../utils/coerce.util.js';
+
+/** Keys whose environment strings mean numbers or booleans (CONNECTIONS__DB__POOL__MAX=10, ...). */
+export const SQL_TYPED_KEYS: CoercedKeys = {
+  numbers: [
+    'port',
+    'pool.min',
+    'pool.max',
+    'pool.acquireTimeoutMillis',
+    'pool.createTimeoutMillis',
+    'pool.destroyTimeoutMillis',
+    'pool.idleTimeoutMillis',
+    'pool.reapIntervalMillis',
+    'pool.createRetryIntervalMillis',
+    'acquireConnectionTimeout',
+  ],
+  booleans: ['pool.propagateCreateError', 'asyncStackTraces', 'debug', 'useNullAsDefault'],
+};
 
 /** Tries of one `query()`: the first, and two more after a reset each. */
 const QUERY_ATTEMPTS = 3;
@@ -38,6 +58,8 @@ const QUERY_ATTEMPTS = 3;
  */
 @Connection()
 export class SqlConnection extends BaseConnection<Knex, SqlConnectionOptions> {
+  /** So CONNECTIONS__<NAME>__POOL__IDLE_TIMEOUT_MILLIS finds `pool.idleTimeoutMillis`. */
+  static readonly [kOptionKeys] = [...SQL_TYPED_KEYS.numbers!, ...SQL_TYPED_KEYS.booleans!];
   /** One ttl cache per connected knex instance: a reset (a new instance) starts empty. */
   readonly #caches = new WeakMap<Knex, SqlQueryCache>();
   readonly #logger = new Logger('Connections');
@@ -53,13 +75,61 @@ export class SqlConnection extends BaseConnection<Knex, SqlConnectionOptions> {
    *   driver's error as `cause`. Any other error (syntax, constraint...) is thrown at once, as
    *   the driver raised it.
    *
+   * - `chunksize`: returns an async iterator of row arrays of at most that many rows instead,
+   *   streamed from the server (see `sqlChunks`) on one pool connection, under one lease (a
+   *   reset lets the loop finish on its instance); no `ttl`, no retry. A `break` ends the read
+   *   and releases the connection. On SQLite, run nothing else on this connection inside the loop.
+   *
    * Reads only: a statement with side effects could run more than once. Use `use()` for writes.
    */
-  async query<Row extends Record<string, unknown> = Record<string, unknown>>(
+  query<Row extends Record<string, unknown> = Record<string, unknown>>(
+    sql: string,
+    opts: SqlQueryOptions & { chunksize: number },
+  ): AsyncIterableIterator<Row[]>;
+  query<Row extends Record<string, unknown> = Record<string, unknown>>(sql: string, opts?: SqlQueryOptions): Promise<Row[]>;
+  query<Row extends Record<string, unknown> = Record<string, unknown>>(
     sql: string,
     opts: SqlQueryOptions = {},
-  ): Promise<Row[]> {
+  ): Promise<Row[]> | AsyncIterableIterator<Row[]> {
     if (typeof sql !== 'string' || sql.trim() === '') throw new TypeError('query() needs the SQL text');
+    if (opts.chunksize !== undefined) {
+      const size = opts.chunksize;
+      if (typeof size !== 'number' || !Number.isInteger(size) || size < 1) {
+        throw new TypeError('query() chunksize must be a whole number above 0');
+      }
+      if (opts.ttl !== undefined && opts.ttl !== null && opts.ttl !== 0) {
+        throw new TypeError('query() ttl cannot be combined with chunksize: streamed rows are not kept');
+      }
+      return this.#chunks(sql, opts.params, size) as AsyncIterableIterator<Row[]>;
+    }
+    return this.#rows<Row>(sql, opts);
+  }
+
+  /**
+   * The chunks of a streamed read, under one lease: a reset while the loop runs lets it finish
+   * on the instance it began on (R5), which is disposed once the iterator ends.
+   */
+  async *#chunks(sql: string, params: SqlQueryOptions['params'], size: number): AsyncGenerator<Record<string, unknown>[], void, undefined> {
+    let leased!: (knex: Knex) => void;
+    let failed!: (err: unknown) => void;
+    const knexReady = new Promise<Knex>((resolve, reject) => ((leased = resolve), (failed = reject)));
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    const lease = this.use(async (knex) => {
+      leased(knex);
+      await finished;
+    });
+    lease.catch(failed);
+    const knex = await knexReady;
+    try {
+      yield* sqlChunks(knex, clientOf(knex), sql, params, size);
+    } finally {
+      finish();
+      await lease;
+    }
+  }
+
+  async #rows<Row extends Record<string, unknown>>(sql: string, opts: SqlQueryOptions): Promise<Row[]> {
     const ttlMs = ttlOf(opts.ttl);
     const { params } = opts;
     let attempts = 0;
@@ -94,11 +164,12 @@ export class SqlConnection extends BaseConnection<Knex, SqlConnectionOptions> {
 
   /** Checked when the options are bound, so a bad section fails bootstrap (S4). */
   protected override _validateOptions(options: SqlConnectionOptions): void {
-    resolveSqlTarget(options);
+    resolveSqlTarget(coerceOptionStrings(options, SQL_TYPED_KEYS));
   }
 
   /** Opens a pool and verifies it with one round trip before it counts as connected. */
-  protected override async _connect(options: SqlConnectionOptions, _context: ConnectContext): Promise<Knex> {
+  protected override async _connect(given: SqlConnectionOptions, _context: ConnectContext): Promise<Knex> {
+    const options = coerceOptionStrings(given, SQL_TYPED_KEYS);
     const target = resolveSqlTarget(options);
     const neededFor = `dialect "${target.dialect.name}" of SqlConnection`;
     const knexFactory = defaultExport<(config: Knex.Config) => Knex>(

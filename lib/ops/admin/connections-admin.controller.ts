@@ -83,7 +83,7 @@ export class ConnectionsAdminController {
   /** `GET /:name`: one connection; 400 for a malformed name, 404 for an unknown one. */
   @Get(':name')
   one(@Param('name', ConnectionNamePipe) name: string): ConnectionInfo {
-    return this.registry.get(name).info();
+    return this.registry.info(name);
   }
 
   async #health(mode: ConnectionHealthMode, connect: boolean, names?: string[]): Promise<ConnectionsHealthReport> {
