@@ -29,8 +29,8 @@ async function status(response: Response): Promise<number> {
   return response.status;
 }
 
-describe('X1 security headers on every admin answer', () => {
-  it('X1 Cache-Control: no-store and X-Content-Type-Options: nosniff on successes and errors alike', async () => {
+describe('SH1 security headers on every admin answer', () => {
+  it('SH1 Cache-Control: no-store and X-Content-Type-Options: nosniff on successes and errors alike', async () => {
     const { request } = await start({ connections: [AutoConnection] }, { token: TOKEN, maxStreams: 1 });
     const stream = await request(`${BASE}/events`);
     const cases: Array<[string, RequestInit & { auth?: string | null }, number]> = [
@@ -62,7 +62,7 @@ describe('X1 security headers on every admin answer', () => {
     await stream.body?.cancel();
   });
 
-  it('X1 the guard refusing (403) carries them too, and the host app\'s own routes are untouched', async () => {
+  it('SH1 the guard refusing (403) carries them too, and the host app\'s own routes are untouched', async () => {
     const { request } = await start({ connections: [AutoConnection] }, { guard: CookieGuard }, { controllers: [ThingsController] });
     const refused = await request(BASE, { auth: null });
     expect(refused.status).toBe(403);
@@ -74,7 +74,7 @@ describe('X1 security headers on every admin answer', () => {
   });
 });
 
-describe('X2 cross-site writes are refused on the reset routes', () => {
+describe('CS1 cross-site writes are refused on the reset routes', () => {
   const withCookie = (headers: Record<string, string>) => ({ method: 'POST', auth: null, headers: { cookie: 'admin_session=ok', ...headers } });
 
   it.each([
@@ -83,7 +83,7 @@ describe('X2 cross-site writes are refused on the reset routes', () => {
     ['an Origin of another host, no Sec-Fetch-Site', { origin: 'https://evil.example' }],
     ['Origin: null (a sandboxed page)', { origin: 'null' }],
     ['an unparsable Origin', { origin: '::::' }],
-  ])('X2 under a cookie guard, %s: 403 and nothing is reset', async (_, headers) => {
+  ])('CS1 under a cookie guard, %s: 403 and nothing is reset', async (_, headers) => {
     const { request, app } = await start({ connections: [AutoConnection] }, { guard: CookieGuard });
     const conn = app.get(AutoConnection);
     await conn.resolve();
@@ -95,7 +95,7 @@ describe('X2 cross-site writes are refused on the reset routes', () => {
     expect(conn.info()).toMatchObject({ state: 'connected', generation: 1, resets: 0 });
   });
 
-  it('X2 same-origin, typed-in (none), same-host Origin and non-browser writes pass; reads are unaffected', async () => {
+  it('CS1 same-origin, typed-in (none), same-host Origin and non-browser writes pass; reads are unaffected', async () => {
     const { request, app, origin } = await start({ connections: [AutoConnection] }, { guard: CookieGuard });
     const conn = app.get(AutoConnection);
     await conn.resolve();
@@ -107,14 +107,14 @@ describe('X2 cross-site writes are refused on the reset routes', () => {
     expect(conn.info().resets).toBe(1); // one instance to drop; the others found it idle
   });
 
-  it('X2 trustedOrigins lets a named dashboard origin write; others are still refused', async () => {
+  it('CS1 trustedOrigins lets a named dashboard origin write; others are still refused', async () => {
     const { request } = await start({ connections: [AutoConnection] }, { guard: CookieGuard, trustedOrigins: ['https://ops.example.com/'] });
     const trusted = withCookie({ 'sec-fetch-site': 'cross-site', origin: 'https://ops.example.com' });
     expect(await status(await request(`${BASE}/reset`, trusted))).toBe(200);
     expect(await status(await request(`${BASE}/reset`, withCookie({ 'sec-fetch-site': 'cross-site', origin: 'https://ops.example.org' })))).toBe(403);
   });
 
-  it('X2 the bearer-token path is unaffected: a request with the token passes from any origin', async () => {
+  it('CS1 the bearer-token path is unaffected: a request with the token passes from any origin', async () => {
     const { request, app } = await start({ connections: [AutoConnection] }, { token: TOKEN });
     const conn = app.get(AutoConnection);
     await conn.resolve();

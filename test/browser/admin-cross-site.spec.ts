@@ -18,7 +18,7 @@ class CookieGuard implements CanActivate {
   }
 }
 
-describeWithChromium('X3 a cross-site form post in Chromium', () => {
+describeWithChromium('CS2 a cross-site form post in Chromium', () => {
   let http: HttpApp;
   let browser: Browser;
   let attacker: Server;
@@ -45,7 +45,7 @@ describeWithChromium('X3 a cross-site form post in Chromium', () => {
     await http?.app.close();
   });
 
-  it('X3 under a cookie guard, a page on another origin cannot reset; the admin page itself can', async () => {
+  it('CS2 under a cookie guard, a page on another origin cannot reset; the admin page itself can', async () => {
     const conn = http.app.get(AutoConnection);
     await conn.resolve();
     const context = await browser.newContext();

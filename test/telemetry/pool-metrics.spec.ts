@@ -51,8 +51,8 @@ async function poolPoints(metric: string, pool: string): Promise<Record<string, 
 const { host, port } = SERVICES.postgres;
 const suffix = randomBytes(4).toString('hex');
 
-await describeWithServices(['postgres'], 'P1 pool metrics of SqlConnection (knex/tarn) against a real PostgreSQL', () => {
-  it('P1 pool max 2 and 10 concurrent slow queries: info().pool and the OTel metrics say used 2, waiting 8', async () => {
+await describeWithServices(['postgres'], 'PM1 pool metrics of SqlConnection (knex/tarn) against a real PostgreSQL', () => {
+  it('PM1 pool max 2 and 10 concurrent slow queries: info().pool and the OTel metrics say used 2, waiting 8', async () => {
     const booted = await bootApp(
       {
         connections: [
@@ -93,8 +93,8 @@ await describeWithServices(['postgres'], 'P1 pool metrics of SqlConnection (knex
   });
 });
 
-await describeWithServices(['redis'], 'P2 Redis link state in info().pool', () => {
-  it('P2 RedisConnection reports its ioredis status, one socket (max 1), commands in flight as used', async () => {
+await describeWithServices(['redis'], 'PM2 Redis link state in info().pool', () => {
+  it('PM2 RedisConnection reports its ioredis status, one socket (max 1), commands in flight as used', async () => {
     const booted = await bootApp({ connections: [{ name: 'ops-redis', type: 'redis', options: { url: `redis://127.0.0.1:${SERVICES.redis.port}` } }] });
     app = booted.app;
     const redis = booted.registry.get<RedisConnection>('ops-redis');
