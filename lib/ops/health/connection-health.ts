@@ -1,4 +1,4 @@
-import type { BaseConnection } from '../../core/base-connection.js';
+import { BaseConnection } from '../../core/base-connection.js';
 import { kBinding } from '../../core/connection.symbols.js';
 import type { ConnectionRegistry } from '../../module/connections.registry.js';
 import { maskError } from '../../utils/mask.util.js';
@@ -48,6 +48,8 @@ export async function checkConnection(
   connection: AnyConnection,
   options: ConnectionHealthCheckOptions = {},
 ): Promise<ConnectionHealthResult> {
+  // An overrideProvider() value that is not a BaseConnection (a test double) has nothing to ping.
+  if (!(connection instanceof BaseConnection)) return { status: 'up', state: 'idle', idle: true };
   const state = connection.state;
   const keys = connection.info().keys;
   if (keys) {
