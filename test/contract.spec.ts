@@ -42,8 +42,8 @@ describe('CONTRACT.md', () => {
   it('names, for every code, test files whose test titles cite that code', () => {
     const unpinned: string[] = [];
     for (const { code, pinnedBy } of rows) {
-      const specs = pinnedBy.filter((path) => path.endsWith('.spec.ts'));
-      if (specs.length === 0) unpinned.push(`${code}: no spec file listed`);
+      const specs = pinnedBy.filter((path) => /^(test|examples)\/.+\.ts$/.test(path));
+      if (specs.length === 0) unpinned.push(`${code}: no test file listed`);
       for (const spec of specs) {
         const text = readFileSync(join(ROOT, spec), 'utf8');
         // A title (of it/describe/describeWithServices) that starts with the code, or cites it in brackets.

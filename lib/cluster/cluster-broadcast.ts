@@ -1,4 +1,39 @@
-import type { ClusterReply, ClusterResetResult } from '../interfaces/cluster.interfaces.js';
+import { ConnectionConfigError } from '../errors/connection.errors.js';
+import type { ClusterReply, ClusterResetOptions, ClusterResetResult } from '../interfaces/cluster.interfaces.js';
+import type { ResetBody } from './cluster-message.js';
+import { isGlob, isTargeted, normalizeTargets } from './instance-targets.js';
+
+/** The body of a cluster reset of `name` (`null`: all), from the caller's options, checked. */
+export function resetBodyOf(name: string | null, opts: ClusterResetOptions): ResetBody {
+  const label = name ?? '*';
+  const targets = normalizeTargets(label, opts.targets);
+  const strategy = opts.strategy;
+  if (strategy !== undefined && strategy !== 'drop' && strategy !== 'swap') {
+    throw new ConnectionConfigError(label, 'strategy', 'unknown reset strategy; use "drop" or "swap"');
+  }
+  const key = opts.key;
+  if (key !== undefined && (name === null || typeof key !== 'string' || key.length === 0)) {
+    throw new ConnectionConfigError(label, 'key', 'a cluster reset of one key names one keyed connection and a non-empty key');
+  }
+  return { name, targets, ...(strategy ? { strategy } : {}), ...(key !== undefined ? { key } : {}) };
+}
+
+/**
+ * Who a broadcast to `targets` waits for: the live replicas they match (and this one, when it
+ * matches), and the exact (non-glob) targets that name no live replica, most likely typos.
+ */
+export function audienceOf(
+  selfId: string,
+  liveIds: readonly string[],
+  targets: readonly string[] | null,
+): { self: boolean; expected: Set<string>; unknown: string[] } {
+  const self = isTargeted(selfId, targets);
+  const expected = new Set(liveIds.filter((id) => isTargeted(id, targets)));
+  if (self) expected.add(selfId);
+  const known = new Set([...liveIds, selfId]);
+  const unknown = (targets ?? []).filter((target) => !isGlob(target) && !known.has(target)).toSorted();
+  return { self, expected, unknown };
+}
 
 /**
  * One cluster reset waiting for its answers: it completes when every expected replica has
@@ -21,6 +56,8 @@ export class PendingBroadcast<T> {
     readonly expected: ReadonlySet<string>,
     ackTimeoutMs: number,
     private readonly onDone: () => void,
+    /** Exact (non-glob) targets that named no live replica when the broadcast left. */
+    readonly unknown: readonly string[] = [],
   ) {
     this.promise = new Promise((resolve) => (this.#resolve = resolve));
     this.#timer = setTimeout(() => this.finish(), ackTimeoutMs);
@@ -47,6 +84,7 @@ export class PendingBroadcast<T> {
       targets: this.targets,
       replies: [...this.#replies.values()],
       missing: [...this.expected].filter((id) => !this.#replies.has(id)).toSorted(),
+      unknown: [...this.unknown],
       durationMs: Math.round((performance.now() - this.#started) * 100) / 100,
     });
   }

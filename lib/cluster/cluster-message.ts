@@ -16,6 +16,8 @@ export interface ResetBody {
   /** A connection name, or null for every connection. */
   name: string | null;
   strategy?: ResetStrategy;
+  /** For a keyed connection: only this key. */
+  key?: string;
   /** Ids or globs, or null for every replica. */
   targets: string[] | null;
 }
@@ -83,6 +85,7 @@ export function isClusterMessage(value: unknown): value is ClusterMessage {
       return (
         (body.name === null || typeof body.name === 'string') &&
         (body.strategy === undefined || body.strategy === 'drop' || body.strategy === 'swap') &&
+        (body.key === undefined || (typeof body.key === 'string' && body.key.length > 0)) &&
         (body.targets === null || (Array.isArray(body.targets) && body.targets.every((t) => typeof t === 'string')))
       );
     default:

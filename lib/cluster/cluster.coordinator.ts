@@ -3,45 +3,33 @@ import { Logger } from '@nestjs/common';
 import { Subject, type Observable } from 'rxjs';
 import { kClose } from '../core/connection.symbols.js';
 import { ConnectionConfigError, ConnectionsError } from '../errors/connection.errors.js';
-import type { ResetOptions, ResetResult } from '../interfaces/reset-result.interface.js';
-import { MissingPeerError } from '../errors/missing-peer.error.js';
-import { maskError } from '../utils/mask.util.js';
-import { PendingBroadcast } from './cluster-broadcast.js';
-import { ClusterMembership } from './cluster-membership.js';
-import {
-  newMessageId,
-  PROTOCOL_VERSION,
-  type ClusterMessage,
-  type ClusterMessageKind,
-  type ClusterMessageOf,
-  type MemberBody,
-  type ResetBody,
-} from './cluster-message.js';
-import type { ClusterMessageSigner } from './cluster-message.signing.js';
-import type { ClusterSettings } from './cluster-options.js';
-import { ClusterReplayGuard } from './cluster-replay.guard.js';
-import type { ClusterTransport } from './cluster-transport.js';
-import { LIVENESS_HEARTBEATS, RECONNECT_FIRST_DELAY_MS, RECONNECT_MAX_DELAY_MS } from './cluster.constants.js';
 import { ClusterInstanceIdConflictError, ClusterUnavailableError } from '../errors/cluster.errors.js';
+import { MissingPeerError } from '../errors/missing-peer.error.js';
 import type {
   ClusterDropReason,
   ClusterEvent,
-  ClusterReply,
   ClusterResetOptions,
   ClusterResetResult,
   ClusterState,
   ClusterStatus,
 } from '../interfaces/cluster.interfaces.js';
-import { isTargeted, normalizeTargets } from './instance-targets.js';
+import type { ResetResult } from '../interfaces/reset-result.interface.js';
+import { maskError } from '../utils/mask.util.js';
+import { audienceOf, PendingBroadcast, resetBodyOf } from './cluster-broadcast.js';
+import { ClusterDropLog } from './cluster-drop.log.js';
+import { answerReset, replyOf, resetLocally, type LocalResets } from './cluster-local-resets.js';
+import { ClusterMembership } from './cluster-membership.js';
+import type { ClusterMessageOf, MemberBody } from './cluster-message.js';
+import type { ClusterMessageSigner } from './cluster-message.signing.js';
+import type { ClusterSettings } from './cluster-options.js';
+import { ClusterOwnIdWatch } from './cluster-own-id.watch.js';
+import { admit, ClusterReplayGuard } from './cluster-replay.guard.js';
+import type { ClusterTransport } from './cluster-transport.js';
+import { LIVENESS_HEARTBEATS, RECONNECT_FIRST_DELAY_MS, RECONNECT_MAX_DELAY_MS, REPLAY_WINDOW_MS } from './cluster.constants.js';
+import { ClusterOutbox } from './cluster.outbox.js';
+import { statusOf } from './cluster-status.js';
 
-/** What the coordinator resets on this replica: the registry's local resets. */
-export interface LocalResets {
-  reset(name: string, opts?: ResetOptions): Promise<ResetResult>;
-  resetAll(opts?: ResetOptions): Promise<ResetResult[]>;
-}
-
-/** Repeated drops are logged at most this often per reason (a flood must not flood the logs). */
-const DROP_LOG_INTERVAL_MS = 10_000;
+export type { LocalResets } from './cluster-local-resets.js';
 
 /**
  * One replica's membership of the cluster: it joins (checking that no live replica holds its
@@ -65,20 +53,17 @@ export class ClusterCoordinator {
   /** Tells this process apart from another one started with the same instance id. */
   readonly #session = randomUUID();
   readonly #startedAt = Date.now();
-  readonly #guard = new ClusterReplayGuard();
+  /** Refuses messages stamped before this process started, too (a capture replayed after a restart). */
+  readonly #guard = new ClusterReplayGuard(REPLAY_WINDOW_MS, this.#startedAt);
   readonly #membership: ClusterMembership;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly #pending = new Map<string, PendingBroadcast<any>>();
   readonly #events = new Subject<ClusterEvent>();
-  readonly #dropped: Record<ClusterDropReason, number> = { malformed: 0, unsigned: 0, 'bad-signature': 0, replayed: 0, stale: 0 };
-  readonly #dropLogged = new Map<ClusterDropReason, { at: number; count: number }>();
+  readonly #drops = new ClusterDropLog(this.#logger, () => ({ transport: this.#transport.transportName, channel: this.#settings.channel }));
+  readonly #outbox: ClusterOutbox;
   #state: ClusterState = 'joining';
   #idChecked = false;
-  /** Set while joining for the first time: called when a live replica turns out to hold our id. */
-  #onConflict: (() => void) | null = null;
-  #lastSelfSeen = 0;
-  /** Sessions of namesakes already reported, so a namesake's heartbeats are logged once, not every second. */
-  readonly #namesakes = new Set<string>();
+  readonly #ownId: ClusterOwnIdWatch;
   #lastError: string | null = null;
   #heartbeatTimer: NodeJS.Timeout | null = null;
   #reconnectTimer: NodeJS.Timeout | null = null;
@@ -94,6 +79,12 @@ export class ClusterCoordinator {
     this.#signer = signer;
     this.#local = local;
     this.#membership = new ClusterMembership(LIVENESS_HEARTBEATS * settings.heartbeatMs);
+    this.#ownId = new ClusterOwnIdWatch(this.instanceId, this.#session, this.#logger, {
+      joined: () => this.#state === 'joined',
+      sendConflict: (session) => this.#outbox.sendQuietly(this.instanceId, 'conflict', { session }),
+      namesake: () => this.#emit({ type: 'id-conflict', at: new Date().toISOString(), instanceId: this.instanceId }),
+    });
+    this.#outbox = new ClusterOutbox({ instanceId: this.instanceId, session: this.#session, channel: settings.channel }, signer, transport);
   }
 
   get state(): ClusterState {
@@ -103,19 +94,15 @@ export class ClusterCoordinator {
   /** @internal The transport delivers every received payload here. */
   receive(wire: string): void {
     if (this.#state === 'closed' || this.#state === 'conflict') return;
-    const opened = this.#signer.open(wire);
+    const opened = admit(wire, this.#signer, this.#guard, this.#settings.channel);
     if (!opened.ok) return this.#drop(opened.reason);
     const message = opened.message;
-    // Signed for another channel (an app sharing the key): a replay from elsewhere.
-    if (message.channel !== this.#settings.channel) return this.#drop('replayed');
-    const admitted = this.#guard.admit(message.id, message.at);
-    if (admitted !== 'ok') return this.#drop(admitted);
-    if (message.from === this.instanceId) return this.#fromOwnId(message);
+    if (message.from === this.instanceId) return this.#ownId.handle(message);
     switch (message.kind) {
       case 'hello':
         this.#see(message);
         // Answer at once, so the newcomer knows us before our next heartbeat.
-        this.#sendQuietly(message.from, 'heartbeat', this.#memberBody());
+        this.#outbox.sendQuietly(message.from, 'heartbeat', this.#memberBody());
         break;
       case 'heartbeat':
         this.#see(message);
@@ -125,11 +112,11 @@ export class ClusterCoordinator {
         break;
       case 'reset':
         this.#membership.touch(message.from, message.session);
-        void this.#answerReset(message);
+        void answerReset(message, this.instanceId, this.#local, this.#outbox, this.#logger);
         break;
       case 'ack':
         this.#membership.touch(message.from, message.session);
-        this.#pending.get(message.body.re)?.add(this.#replyOf(message));
+        this.#pending.get(message.body.re)?.add(replyOf(message));
         break;
       case 'conflict':
         break; // only the holder of our own id sends these (handled in #fromOwnId)
@@ -184,7 +171,7 @@ export class ClusterCoordinator {
     this.#state = 'closed';
     this.#clearTimers();
     for (const pending of this.#pending.values()) pending.finish();
-    if (announce) await this.#send(null, 'bye', this.#memberBody()).catch(() => undefined);
+    if (announce) await this.#outbox.send(null, 'bye', this.#memberBody()).catch(() => undefined);
     await this.#transport[kClose]();
     this.#events.complete();
   }
@@ -199,11 +186,7 @@ export class ClusterCoordinator {
   reset(name: null, opts: ClusterResetOptions): Promise<ClusterResetResult<ResetResult[]>>;
   async reset(name: string | null, opts: ClusterResetOptions): Promise<ClusterResetResult<ResetResult | ResetResult[]>> {
     const label = name ?? '*';
-    const targets = normalizeTargets(label, opts.targets);
-    const strategy = opts.strategy;
-    if (strategy !== undefined && strategy !== 'drop' && strategy !== 'swap') {
-      throw new ConnectionConfigError(label, 'strategy', 'unknown reset strategy; use "drop" or "swap"');
-    }
+    const body = resetBodyOf(name, opts);
     if (this.#state === 'closed' || this.#state === 'conflict' || !this.#transport.up) {
       const reason =
         this.#state === 'closed'
@@ -213,57 +196,44 @@ export class ClusterCoordinator {
             : (this.#lastError ?? this.#transport.lastError);
       throw new ClusterUnavailableError(label, this.#transport.transportName, reason);
     }
-    const body: ResetBody = { name, targets, ...(strategy ? { strategy } : {}) };
-    const message = this.#message('reset', body);
-    const selfTargeted = isTargeted(this.instanceId, targets);
-    const expected = new Set(this.#membership.liveIds().filter((id) => isTargeted(id, targets)));
-    if (selfTargeted) expected.add(this.instanceId);
+    const message = this.#outbox.message('reset', body);
+    const { self, expected, unknown } = audienceOf(this.instanceId, this.#membership.liveIds(), body.targets);
     const pending = new PendingBroadcast<ResetResult | ResetResult[]>(
       message.id,
       name,
-      targets,
+      body.targets,
       expected,
       this.#settings.ackTimeoutMs,
       () => this.#pending.delete(message.id),
+      unknown,
     );
     this.#pending.set(message.id, pending);
     try {
-      await this.#transport.send(null, this.#signer.seal(message), label);
+      await this.#outbox.broadcastWithin(message, label, this.#settings.ackTimeoutMs);
     } catch (err) {
       pending.cancel();
       throw err;
     }
     // Our own copy comes back through the broker and is ignored: this replica resets here,
     // without the round trip.
-    if (selfTargeted) void this.#resetLocally(body).then((reply) => pending.add({ instanceId: this.instanceId, ...reply }));
+    if (self) void resetLocally(this.#local, body).then((reply) => pending.add({ instanceId: this.instanceId, ...reply }));
     return pending.promise;
   }
 
   /** Who is live, and how this replica's link is doing. */
   status(): ClusterStatus {
-    const now = Date.now();
-    const self = {
+    return statusOf({
       instanceId: this.instanceId,
-      version: this.#settings.version,
-      startedAt: new Date(this.#startedAt).toISOString(),
-      lastSeen: new Date(this.#lastSelfSeen || this.#startedAt).toISOString(),
-      self: true,
-    };
-    const members = [...this.#membership.list(now), self].toSorted((a, b) => a.instanceId.localeCompare(b.instanceId));
-    return {
-      instanceId: this.instanceId,
-      transport: this.#transport.transportName,
-      channel: this.#settings.channel,
-      state: this.#state,
-      version: this.#settings.version,
+      settings: this.#settings,
+      transport: this.#transport,
       signed: this.#signer.signed,
-      ackTimeoutMs: this.#settings.ackTimeoutMs,
-      heartbeatMs: this.#settings.heartbeatMs,
-      members,
-      dropped: { ...this.#dropped },
-      link: this.#transport.info(),
+      state: this.#state,
+      startedAt: this.#startedAt,
+      lastSelfSeen: this.#ownId.lastSelfSeen,
+      members: this.#membership.list(Date.now()),
+      dropped: this.#drops.counts,
       lastError: this.#lastError,
-    };
+    });
   }
 
   toJSON(): ClusterStatus {
@@ -280,30 +250,21 @@ export class ClusterCoordinator {
   async #join(): Promise<void> {
     if (this.#state !== 'down') this.#state = 'joining';
     await this.#transport.resolve();
-    const checking = !this.#idChecked;
-    const objection = checking
-      ? new Promise<boolean>((resolve) => {
-          const timer = setTimeout(() => resolve(false), this.#settings.heartbeatMs);
-          this.#onConflict = () => {
-            clearTimeout(timer);
-            resolve(true);
-          };
-        })
-      : Promise.resolve(false);
+    const objection = this.#idChecked ? Promise.resolve(false) : this.#ownId.objection(this.#settings.heartbeatMs);
     try {
-      await this.#send(null, 'hello', this.#memberBody());
+      await this.#outbox.send(null, 'hello', this.#memberBody());
       if (await objection) {
         throw new ClusterInstanceIdConflictError(this.instanceId, this.#transport.transportName, this.#settings.channel);
       }
     } finally {
-      this.#onConflict = null;
+      this.#ownId.endObjection();
     }
     this.#idChecked = true;
     // `stop()` may have run while we awaited (TypeScript cannot see that, hence the widening).
     if ((this.#state as ClusterState) === 'closed') return;
     this.#state = 'joined';
     this.#lastError = null;
-    this.#lastSelfSeen = Date.now();
+    this.#ownId.lastSelfSeen = Date.now();
     this.#logger.log(
       `Replica "${this.instanceId}" joined the cluster on ${this.#transport.transportName} channel "${this.#settings.channel}"` +
         (this.#signer.signed ? '' : ' (insecure: messages are not signed)'),
@@ -346,13 +307,13 @@ export class ClusterCoordinator {
     this.#guard.prune(now);
     for (const id of this.#membership.prune(now)) this.#memberLeft(id, 'timeout');
     if (this.#state !== 'joined' || !this.#transport.up) return;
-    this.#sendQuietly(null, 'heartbeat', this.#memberBody());
+    this.#outbox.sendQuietly(null, 'heartbeat', this.#memberBody());
     // Our heartbeats come back to us through the broker. When they stop, the link is dead
     // even if its socket looks open (a broker that hangs, a half-open TCP connection).
     // Checked after the poll phase, so an echo already waiting in the socket (the event loop
     // was busy) is read first and does not count as missing.
     setImmediate(() => {
-      const silentMs = Date.now() - this.#lastSelfSeen;
+      const silentMs = Date.now() - this.#ownId.lastSelfSeen;
       if (this.#state === 'joined' && silentMs > LIVENESS_HEARTBEATS * this.#settings.heartbeatMs) {
         this.#transport.abandon(`no echo of this replica's heartbeats for ${silentMs} ms`);
       }
@@ -360,37 +321,6 @@ export class ClusterCoordinator {
   }
 
   // ---- receiving ---------------------------------------------------------------------------
-
-  /** A message under our own instance id: our own echo, or another process using our id. */
-  #fromOwnId(message: ClusterMessage): void {
-    if (message.session === this.#session) {
-      if (message.kind === 'heartbeat' || message.kind === 'hello') this.#lastSelfSeen = Date.now();
-      return; // our own resets were handled locally; our own answers do not come back here
-    }
-    switch (message.kind) {
-      case 'conflict':
-        if (message.body.session === this.#session) this.#onConflict?.();
-        return;
-      case 'hello':
-        if (this.#state === 'joined') {
-          // A newcomer with our id: tell it to refuse to start. We stay.
-          this.#logger.warn(`A replica tried to join with this replica's id "${this.instanceId}"; it was told to refuse to start`);
-          this.#sendQuietly(this.instanceId, 'conflict', { session: message.session });
-        } else {
-          this.#onConflict?.();
-        }
-        return;
-      case 'heartbeat':
-        if (this.#onConflict) return this.#onConflict();
-        if (this.#namesakes.has(message.session)) return;
-        this.#namesakes.add(message.session);
-        this.#logger.error(`Another live replica uses this replica's id "${this.instanceId}": give each replica its own cluster.instanceId`);
-        this.#emit({ type: 'id-conflict', at: new Date().toISOString(), instanceId: this.instanceId });
-        return;
-      default:
-        return;
-    }
-  }
 
   #see(message: ClusterMessageOf<'hello' | 'heartbeat'>): void {
     if (this.#membership.see(message.from, message.session, message.body)) {
@@ -402,81 +332,13 @@ export class ClusterCoordinator {
     this.#emit({ type: 'member-left', at: new Date().toISOString(), instanceId, reason });
   }
 
-  async #answerReset(message: ClusterMessageOf<'reset'>): Promise<void> {
-    if (!isTargeted(this.instanceId, message.body.targets)) return;
-    const reply = await this.#resetLocally(message.body);
-    const what = message.body.name === null ? 'all connections' : `"${message.body.name}"`;
-    this.#logger.log(
-      `Cluster reset ${message.id} from "${message.from}": ${what} ${reply.ok ? 'reset' : `failed: ${reply.error}`}`,
-    );
-    try {
-      await this.#send(message.from, 'ack', { re: message.id, ...reply });
-    } catch (err) {
-      this.#logger.warn(`Could not answer cluster reset ${message.id}: ${maskError(err)}`);
-    }
-  }
-
-  async #resetLocally(
-    body: ResetBody,
-  ): Promise<{ ok: true; result: ResetResult | ResetResult[] } | { ok: false; error: string }> {
-    const opts: ResetOptions = body.strategy ? { strategy: body.strategy } : {};
-    try {
-      const result = body.name === null ? await this.#local.resetAll(opts) : await this.#local.reset(body.name, opts);
-      return { ok: true, result };
-    } catch (err) {
-      // Our errors are masked at the source (M1); anything else is masked here.
-      return { ok: false, error: err instanceof ConnectionsError ? err.message : maskError(err) };
-    }
-  }
-
-  #replyOf(message: ClusterMessageOf<'ack'>): ClusterReply<unknown> {
-    const body = message.body;
-    return body.ok
-      ? { instanceId: message.from, ok: true, result: body.result }
-      : { instanceId: message.from, ok: false, error: body.error };
-  }
-
   /** Counted and logged — the reason and the transport, never the payload. */
   #drop(reason: ClusterDropReason): void {
-    this.#dropped[reason]++;
+    this.#drops.record(reason);
     this.#emit({ type: 'dropped', at: new Date().toISOString(), reason });
-    const now = Date.now();
-    const logged = this.#dropLogged.get(reason) ?? { at: -Infinity, count: 0 };
-    logged.count++;
-    if (now - logged.at >= DROP_LOG_INTERVAL_MS) {
-      this.#logger.warn(
-        `Dropped ${logged.count} cluster message${logged.count > 1 ? 's' : ''} (${reason}) on ${this.#transport.transportName} ` +
-          `channel "${this.#settings.channel}"; ${this.#dropped[reason]} ${reason} since start`,
-      );
-      logged.at = now;
-      logged.count = 0;
-    }
-    this.#dropLogged.set(reason, logged);
   }
 
   // ---- sending -----------------------------------------------------------------------------
-
-  #message<K extends ClusterMessageKind>(kind: K, body: ClusterMessageOf<K>['body']): ClusterMessageOf<K> {
-    return {
-      v: PROTOCOL_VERSION,
-      id: newMessageId(),
-      kind,
-      channel: this.#settings.channel,
-      from: this.instanceId,
-      session: this.#session,
-      at: Date.now(),
-      body,
-    } as ClusterMessageOf<K>;
-  }
-
-  #send<K extends ClusterMessageKind>(to: string | null, kind: K, body: ClusterMessageOf<K>['body']): Promise<void> {
-    return this.#transport.send(to, this.#signer.seal(this.#message(kind, body) as ClusterMessage));
-  }
-
-  /** Heartbeats and courtesy answers: a failure already marks the link lost; nothing else to do. */
-  #sendQuietly<K extends ClusterMessageKind>(to: string | null, kind: K, body: ClusterMessageOf<K>['body']): void {
-    this.#send(to, kind, body).catch(() => undefined);
-  }
 
   #memberBody(): MemberBody {
     return { version: this.#settings.version, startedAt: this.#startedAt };

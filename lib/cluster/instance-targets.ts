@@ -22,18 +22,43 @@ export function normalizeTargets(connectionName: string, targets: unknown): stri
 
 /** Whether an instance id is one of the targets (null: every replica is). */
 export function isTargeted(instanceId: string, targets: readonly string[] | null): boolean {
-  return targets === null || targets.some((target) => globToRegExp(target).test(instanceId));
+  return targets === null || targets.some((target) => globMatch(target, instanceId));
 }
 
-const cache = new Map<string, RegExp>();
+/** Whether a target is a glob (has `*` or `?`), as opposed to an exact instance id. */
+export function isGlob(target: string): boolean {
+  return target.includes('*') || target.includes('?');
+}
 
-function globToRegExp(glob: string): RegExp {
-  let re = cache.get(glob);
-  if (!re) {
-    // The pattern admits only [A-Za-z0-9_-] besides * and ?, none of which is special in a RegExp.
-    re = new RegExp(`^${glob.replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-    if (cache.size > 1_000) cache.clear();
-    cache.set(glob, re);
+/**
+ * Matches `text` against a glob of `*` and `?` in O(pattern × text) steps at worst, with no
+ * recursion and no RegExp: a target comes from the network (admin query string, cluster
+ * messages), and a backtracking RegExp let `****************Z` freeze the event loop.
+ *
+ * The classic greedy scan: on a mismatch, go back to the last `*` seen and let it swallow one
+ * more character. Only the last star matters (what an earlier one swallowed never needs to be
+ * revisited), which is what keeps it polynomial.
+ */
+export function globMatch(pattern: string, text: string): boolean {
+  let p = 0;
+  let t = 0;
+  let star = -1;
+  let resume = 0;
+  while (t < text.length) {
+    const c = pattern.charCodeAt(p);
+    if (p < pattern.length && (c === 63 /* ? */ || c === text.charCodeAt(t))) {
+      p++;
+      t++;
+    } else if (p < pattern.length && c === 42 /* * */) {
+      star = p++;
+      resume = t;
+    } else if (star >= 0) {
+      p = star + 1;
+      t = ++resume;
+    } else {
+      return false;
+    }
   }
-  return re;
+  while (p < pattern.length && pattern.charCodeAt(p) === 42) p++;
+  return p === pattern.length;
 }

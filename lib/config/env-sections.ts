@@ -44,6 +44,22 @@ export function envOptionsFor(
   return out;
 }
 
+/**
+ * Refuses a name whose environment form (`reports-db` and `reports_db` -> `REPORTS_DB`; `db`
+ * and `DB` -> `DB`) is already another connection's: both would read the same
+ * `CONNECTIONS__<NAME>__` variables, so a value meant for one would silently configure both.
+ * `taken` maps the environment form of each registered name to that name.
+ */
+export function envNameClash(name: string, taken: ReadonlyMap<string, string>): void {
+  const other = taken.get(envNameOf(name));
+  if (other === undefined || other === name) return;
+  throw new ConnectionConfigError(
+    name,
+    'name',
+    `"${name}" and "${other}" would both read the environment variables ${ENV_PREFIX}${envNameOf(name)}__*; rename one of them`,
+  );
+}
+
 function matchKey(part: string, known: unknown): string {
   if (isPlainObject(known)) {
     const lower = part.toLowerCase();

@@ -71,6 +71,8 @@ export interface ClusterResetResult<T = ResetResult> {
   replies: ClusterReply<T>[];
   /** Live replicas (matching `targets`) that did not answer within `ackTimeout`. */
   missing: string[];
+  /** Exact (non-glob) `targets` that name no live replica (a typo shows here), sorted. */
+  unknown: string[];
   /** Milliseconds from the broadcast to the last answer (or to the timeout). */
   durationMs: number;
 }

@@ -1,3 +1,5 @@
+import { envNameClash } from '../config/env-sections.js';
+import { envNameOf } from '../utils/naming.util.js';
 import type { Logger } from '@nestjs/common';
 import { BaseConnection } from '../core/base-connection.js';
 import { kBind, kBinding, kRebind } from '../core/connection.symbols.js';
@@ -45,6 +47,8 @@ export interface InjectedClass {
  */
 export class ConnectionTable {
   readonly #connections = new Map<string, Registered>();
+  /** `CONNECTIONS__<NAME>__` form of each registered name -> the name (see `envNameClash`). */
+  readonly #envNames = new Map<string, string>();
   /** Instances Nest made whose place an override took (left unregistered). */
   readonly #replaced = new WeakSet<object>();
   /** forFeature() instances made, waiting for settleFeature to register them (or an override to replace them). */
@@ -164,6 +168,7 @@ export class ConnectionTable {
     const taken = { get: (name: string) => this.#connections.get(name)?.spec.typeLabel };
     try {
       checkConnectionName(spec.name, spec.typeLabel, taken);
+      envNameClash(spec.name, this.#envNames); // `reports-db` and `reports_db` would read the same variables
     } catch (err) {
       // The usual cause: a class registered in a feature module, and its secrets section also
       // has a `type`, so `fromSecrets` registered a second connection of that name.
@@ -183,7 +188,7 @@ export class ConnectionTable {
       throw new ConnectionConfigError(spec.name, 'type', `${spec.typeLabel} did not produce a BaseConnection`);
     }
     connection[kBind](await applySchemas(spec, resolveBinding(spec, this.context())));
-    this.#connections.set(spec.name, { connection, value: connection, spec, override: false });
+    this.#put(spec.name, { connection, value: connection, spec, override: false });
   }
 
   /**
@@ -195,7 +200,7 @@ export class ConnectionTable {
     checkOverrideValue(replaced.name, token, value);
     if (!(value instanceof BaseConnection)) {
       this.#checkName(replaced);
-      this.#connections.set(replaced.name, { connection: null, value, spec: { ...replaced, typeLabel: OVERRIDE_TYPE, origin: 'override' }, override: true });
+      this.#put(replaced.name, { connection: null, value, spec: { ...replaced, typeLabel: OVERRIDE_TYPE, origin: 'override' }, override: true });
       return;
     }
     const spec = overrideSpecOf(replaced.name, value);
@@ -207,6 +212,11 @@ export class ConnectionTable {
     } else {
       value[kBind](binding); // an instance registered already (one fake for two names) fails here, naming both
     }
-    this.#connections.set(spec.name, { connection: value, value, spec, override: true });
+    this.#put(spec.name, { connection: value, value, spec, override: true });
+  }
+
+  #put(name: string, registered: Registered): void {
+    this.#connections.set(name, registered);
+    this.#envNames.set(envNameOf(name), name);
   }
 }

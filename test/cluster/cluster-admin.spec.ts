@@ -48,6 +48,13 @@ await describeWithServices(['redis'], 'Admin API: cluster scope of the reset rou
     expect(body.replies.map((reply) => reply.instanceId)).toEqual(['worker-1']);
   });
 
+  it('H7 unknown: the admin answer lists exact targets that name no live replica', async () => {
+    const response = await post('/auto/reset?scope=cluster&targets=worker-1,wroker-1,web-*');
+    const body = (await response.json()) as ClusterResetResult;
+    expect(body.unknown).toEqual(['wroker-1']);
+    expect(body.replies.map((reply) => reply.instanceId).toSorted()).toEqual(['web-1', 'worker-1']);
+  });
+
   it('POST /reset?scope=cluster resets every connection of every replica', async () => {
     const response = await post('/reset?scope=cluster&strategy=drop');
     expect(response.status).toBe(200);

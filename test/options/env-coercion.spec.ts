@@ -15,8 +15,8 @@ afterEach(async () => {
 
 const failure = (promise: Promise<unknown>) => promise.then(() => null, (err: unknown) => err as ConnectionConfigError);
 
-await describeWithServices(['postgres', 'redis'], 'C1 built-in SQL and Redis coerce environment strings', () => {
-  it('C1 SQL: CONNECTIONS__<NAME>__PORT, __POOL__MIN and __POOL__MAX strings become numbers (knex pool gets 2 and 4)', async () => {
+await describeWithServices(['postgres', 'redis'], 'EC1 built-in SQL and Redis coerce environment strings', () => {
+  it('EC1 SQL: CONNECTIONS__<NAME>__PORT, __POOL__MIN and __POOL__MAX strings become numbers (knex pool gets 2 and 4)', async () => {
     ({ app } = await bootApp({
       connections: [{ name: 'coerce-pg', type: 'sql', options: { dialect: 'postgresql', host: SERVICES.postgres.host, username: 'postgres', database: 'test', pool: {} } }],
       secrets: { env: { CONNECTIONS__COERCE_PG__PORT: String(SERVICES.postgres.port), CONNECTIONS__COERCE_PG__POOL__MIN: '2', CONNECTIONS__COERCE_PG__POOL__MAX: '4' } },
@@ -28,7 +28,7 @@ await describeWithServices(['postgres', 'redis'], 'C1 built-in SQL and Redis coe
     expect(pool.numFree() + pool.numUsed()).toBeGreaterThanOrEqual(2); // pool.min warmed: it was a number, not "2"
   });
 
-  it('C2 SQL: a pool.max that is not a number fails bootstrap with ConnectionConfigError key "pool.max", without the value', async () => {
+  it('EC2 SQL: a pool.max that is not a number fails bootstrap with ConnectionConfigError key "pool.max", without the value', async () => {
     const err = await failure(
       bootApp({
         connections: [{ name: 'coerce-bad', type: 'sql', options: { dialect: 'postgresql', host: 'h', pool: {} } }],
@@ -40,7 +40,7 @@ await describeWithServices(['postgres', 'redis'], 'C1 built-in SQL and Redis coe
     expect(err!.message).not.toContain('plenty-of-them');
   });
 
-  it('C3 Redis: __PORT, __DB, __TLS=false, __COMMAND_TIMEOUT and __ENABLEAUTOPIPELINING=yes strings become typed values under their camel-case keys', async () => {
+  it('EC3 Redis: __PORT, __DB, __TLS=false, __COMMAND_TIMEOUT and __ENABLEAUTOPIPELINING=yes strings become typed values under their camel-case keys', async () => {
     ({ app } = await bootApp({
       connections: [{ name: 'coerce-redis', type: 'redis', options: { host: SERVICES.redis.host } }],
       secrets: {
@@ -63,7 +63,7 @@ await describeWithServices(['postgres', 'redis'], 'C1 built-in SQL and Redis coe
     expect(await redis.ping()).toBe('PONG');
   });
 
-  it('C4 Redis: a db that is not a number, and a tls that is not a boolean, fail bootstrap naming the key', async () => {
+  it('EC4 Redis: a db that is not a number, and a tls that is not a boolean, fail bootstrap naming the key', async () => {
     for (const [variable, key] of [['DB', 'db'], ['TLS', 'tls']]) {
       const err = await failure(
         bootApp({
@@ -92,8 +92,8 @@ class MutatingConnection extends BaseConnection<Record<string, unknown>> {
   }
 }
 
-await describeWithServices([], 'K1 _connect gets its own deep copy of the options', () => {
-  it('K1 what _connect changes never leaks into the next connect (after reset) or into _options', async () => {
+await describeWithServices([], 'S1 _connect gets its own deep copy of the options', () => {
+  it('S1 what _connect changes never leaks into the next connect (after reset) or into _options', async () => {
     ({ app } = await bootApp({ connections: [MutatingConnection] }));
     const conn = app.get(MutatingConnection);
     await conn.resolve();

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { SqlConnection } from 'nestjs-connections/sql';
 import { isSqlConnectionError } from '../../lib/builtins/sql/sql-error-classifier.js';
 import { bootApp } from '../support/app.js';
+import { pgAdminClient } from '../support/pg-admin-client.js';
 import { describeWithServices, SERVICES } from '../support/services.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { until } from '../support/until.js';
@@ -30,7 +31,7 @@ await describeWithServices(['postgres'], 'fault injection: PostgreSQL through a 
   let app: INestApplicationContext | undefined;
 
   beforeAll(async () => {
-    admin = new Client({ host, port, user: 'postgres', database: 'test' });
+    admin = pgAdminClient({ host, port, user: 'postgres', database: 'test' });
     await admin.connect();
     await admin.query(`create table "${table}" (id text primary key)`);
     proxy = await TcpProxy.start(port);

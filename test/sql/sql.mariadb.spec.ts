@@ -24,6 +24,8 @@ await sqlBehaviourSuite({
   marker,
   async setup() {
     admin = await mysql.createConnection(adminConfig);
+    // A session killed from outside emits `error`; unheard, it would end the vitest run.
+    admin.on('error', () => undefined);
     await admin.query(`create database \`${marker}\``);
   },
   async teardown() {
@@ -39,6 +41,7 @@ await sqlBehaviourSuite({
   async killDuring(_conn, table, run) {
     // Hold a lock the query waits on, so it is on the server when its session is killed.
     const locker = await mysql.createConnection(adminConfig);
+    locker.on('error', () => undefined);
     try {
       await locker.query(`lock tables \`${marker}\`.\`${table}\` write`);
       const running = run();

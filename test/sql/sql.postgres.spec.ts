@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import type { Client } from 'pg';
+import { pgAdminClient } from '../support/pg-admin-client.js';
 import { SERVICES } from '../support/services.js';
 import { until } from '../support/until.js';
 import { sqlBehaviourSuite } from './support/sql-behaviour.js';
@@ -14,7 +15,7 @@ await sqlBehaviourSuite({
   services: ['postgres'],
   marker,
   async setup() {
-    admin = new Client(adminConfig);
+    admin = pgAdminClient(adminConfig);
     await admin.connect();
   },
   async teardown() {
@@ -48,7 +49,7 @@ await sqlBehaviourSuite({
   },
   async killDuring(_conn, table, run) {
     // Hold a lock the query waits on, so it is on the server when its backend is killed.
-    const locker = new Client(adminConfig);
+    const locker = pgAdminClient(adminConfig);
     await locker.connect();
     try {
       await locker.query('begin');

@@ -6,8 +6,6 @@ export const SERVICES = {
   postgres: { host: '127.0.0.1', port: 5432 },
   mariadb: { host: '127.0.0.1', port: 3306 },
   redis: { host: '127.0.0.1', port: 6379 },
-  rabbitmq: { host: '127.0.0.1', port: 5672 },
-  mosquitto: { host: '127.0.0.1', port: 1883 },
   nats: { host: '127.0.0.1', port: 4222 },
 } as const;
 

@@ -30,6 +30,11 @@ export interface SqlConnectionOptions {
   connection?: Record<string, unknown>;
   /** knex pool settings (`min`, `max`, `idleTimeoutMillis`, ...). */
   pool?: Record<string, unknown>;
+  /**
+   * Most results the `query()` ttl cache keeps per connected instance; past it the least
+   * recently used is dropped. Default 1000. Not passed to knex.
+   */
+  queryCacheMax?: number | string;
   /** Any other knex option. */
   [knexOption: string]: unknown;
 }

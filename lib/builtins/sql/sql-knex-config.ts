@@ -2,6 +2,9 @@ import type { Knex } from 'knex';
 import type { SqlConnectionOptions } from './sql-connection-options.interface.js';
 import { TARGET_KEYS, type SqlTarget } from './sql-target.js';
 
+/** Options of SqlConnection itself, not knex's (`connection` is merged, not passed as is). */
+const OWN_KEYS: ReadonlySet<string> = new Set(['connection', 'queryCacheMax']);
+
 /**
  * The knex configuration for a target: the driver's connection settings computed from the
  * target, `connection` merged over them, and every non-Streamlit option passed through.
@@ -9,7 +12,7 @@ import { TARGET_KEYS, type SqlTarget } from './sql-target.js';
 export function knexConfigOf(target: SqlTarget, options: SqlConnectionOptions, log: Knex.Logger): Knex.Config {
   const passthrough: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {
-    if (!TARGET_KEYS.has(key) && key !== 'connection' && value !== undefined) passthrough[key] = value;
+    if (!TARGET_KEYS.has(key) && !OWN_KEYS.has(key) && value !== undefined) passthrough[key] = value;
   }
   const extra = (options.connection as Record<string, unknown> | undefined) ?? {};
   const base: Knex.Config = {

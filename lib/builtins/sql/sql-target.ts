@@ -2,6 +2,7 @@ import { isPlainObject } from '../../utils/object.util.js';
 import { findDialect, KNOWN_DIALECTS, type SqlDialect } from './sql-dialects.js';
 import type { SqlConnectionOptions } from './sql-connection-options.interface.js';
 import { OptionKeyError } from '../../errors/option-key.error.js';
+import { DEFAULT_QUERY_CACHE_MAX } from './sql-query-cache.js';
 
 /** Where a SqlConnection connects, from a `url` or from Streamlit's parts. */
 export interface SqlTarget {
@@ -44,8 +45,20 @@ export function resolveSqlTarget(options: SqlConnectionOptions): SqlTarget {
   for (const key of ['connection', 'pool', 'query'] as const) {
     if (options[key] !== undefined && !isPlainObject(options[key])) throw new OptionKeyError(key, 'must be a table');
   }
+  queryCacheMaxOf(options);
   if (options.url !== undefined && options.url !== '') return targetOfUrl(options.url);
   return targetOfParts(options);
+}
+
+/** `queryCacheMax`: a positive integer (a string of digits from the environment too), default 1000. */
+export function queryCacheMaxOf(options: SqlConnectionOptions): number {
+  const value = options.queryCacheMax;
+  if (value === undefined) return DEFAULT_QUERY_CACHE_MAX;
+  const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
+    throw new OptionKeyError('queryCacheMax', 'must be a positive integer (entries of the query() ttl cache)');
+  }
+  return n;
 }
 
 function targetOfUrl(url: unknown): SqlTarget {

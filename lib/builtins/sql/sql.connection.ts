@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Knex } from 'knex';
 import { BaseConnection } from '../../core/base-connection.js';
 import { kDescribeOptions } from '../../core/connection.symbols.js';
+import { currentConnectionKey } from '../../core/connection-key.context.js';
 import type { ConnectContext } from '../../interfaces/use-options.interface.js';
 import { Connection } from '../../core/connection.decorator.js';
 import { kOptionKeys } from '../../core/option-keys.js';
@@ -17,7 +18,7 @@ import { SqlQueryCache, queryCacheKey } from './sql-query-cache.js';
 import { SqlQueryError } from '../../errors/sql-query.error.js';
 import { rowsOf } from './sql-rows.js';
 import { sqlChunks } from './sql-chunks.js';
-import { resolveSqlTarget } from './sql-target.js';
+import { queryCacheMaxOf, resolveSqlTarget } from './sql-target.js';
 import { coerceOptionStrings, type CoercedKeys } from '../../utils/coerce.util.js';
 
 /** Keys whose environment strings mean numbers or booleans (CONNECTIONS__DB__POOL__MAX=10, ...). */
@@ -133,20 +134,26 @@ export class SqlConnection extends BaseConnection<Knex, SqlConnectionOptions> {
     const ttlMs = ttlOf(opts.ttl);
     const { params } = opts;
     let attempts = 0;
+    let last: Knex | null = null;
     try {
       return (await this.use(
         (knex) => {
           attempts++;
+          last = knex;
           const run = async () => rowsOf(clientOf(knex), await raw(knex, sql, params));
           if (ttlMs === 0) return run();
           let cache = this.#caches.get(knex);
-          if (!cache) this.#caches.set(knex, (cache = new SqlQueryCache()));
+          if (!cache) this.#caches.set(knex, (cache = new SqlQueryCache(queryCacheMaxOf(this._options))));
           return cache.get(queryCacheKey(sql, params), ttlMs, run);
         },
         { retry: QUERY_ATTEMPTS },
       )) as Row[];
     } catch (err) {
       if (attempts >= QUERY_ATTEMPTS && this.isConnectionError(err)) {
+        // `use()` resets after each failed try but the last; the broken client must not stay
+        // in service either (Streamlit resets after every failure), so reset it here, unless
+        // another caller has already replaced it.
+        if (last !== null && (await this.#inService()) === last) await this.reset().catch(() => undefined);
         throw new SqlQueryError(this.name, attempts, this._mask(err), err);
       }
       throw err;
@@ -160,6 +167,13 @@ export class SqlConnection extends BaseConnection<Knex, SqlConnectionOptions> {
     } catch {
       return {};
     }
+  }
+
+  /** The instance in service (the current key's, when keyed), without connecting one. */
+  async #inService(): Promise<Knex | null> {
+    const key = currentConnectionKey();
+    const target = key !== undefined && this.info().keys ? this.for(key) : this;
+    return target.state === 'connected' ? target.resolve() : null;
   }
 
   /** Checked when the options are bound, so a bad section fails bootstrap (S4). */
