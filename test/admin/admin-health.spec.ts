@@ -26,7 +26,7 @@ async function json<T = unknown>(response: Response): Promise<T> {
 }
 
 describe('GET /admin/connections/health', () => {
-  it('H1 readiness (the default) reports idle connections up without connecting them', async () => {
+  it('HM1 readiness (the default) reports idle connections up without connecting them', async () => {
     const { request, app } = await start({ connections: [AutoConnection, SecondConnection] });
     await app.get(SecondConnection).resolve();
     const response = await request(`${BASE}/health`);
@@ -39,7 +39,7 @@ describe('GET /admin/connections/health', () => {
     expect(app.get(AutoConnection).connects).toHaveLength(0);
   });
 
-  it('H2 with ?connect=true pings every connection through _ping, connecting first', async () => {
+  it('HM2 with ?connect=true pings every connection through _ping, connecting first', async () => {
     const { request, app } = await start({ connections: [AutoConnection, SecondConnection] });
     const response = await request(`${BASE}/health?connect=true`);
     expect(response.status).toBe(200);
@@ -51,7 +51,7 @@ describe('GET /admin/connections/health', () => {
     expect(app.get(AutoConnection).state).toBe('connected');
   });
 
-  it('H2 answers 503 when one is down, with its error, and the others up', async () => {
+  it('HM2 answers 503 when one is down, with its error, and the others up', async () => {
     const { request, app } = await start({ connections: [AutoConnection, SecondConnection] });
     app.get(SecondConnection).failNext = 1;
     const response = await request(`${BASE}/health?connect=true`);
@@ -66,7 +66,7 @@ describe('GET /admin/connections/health', () => {
     });
   });
 
-  it('H3 liveness never connects nor pings: up, with each state', async () => {
+  it('HM3 liveness never connects nor pings: up, with each state', async () => {
     const { request, app } = await start({ connections: [AutoConnection, HangingConnection] });
     const response = await request(`${BASE}/health?mode=liveness&connect=true`);
     expect(response.status).toBe(200);
@@ -83,7 +83,7 @@ describe('GET /admin/connections/health', () => {
     ['mode=LIVENESS', 'Unknown health mode: use "readiness" (the default) or "liveness"'],
     ['mode=liveness&mode=readiness', 'Unknown health mode: use "readiness" (the default) or "liveness"'],
     ['connect=yes', 'Invalid "connect": use "true" or "false" (the default)'],
-  ])('H4 ?%s answers a clear 400 and checks nothing', async (query, message) => {
+  ])('HM4 ?%s answers a clear 400 and checks nothing', async (query, message) => {
     const { request, app } = await start({ connections: [AutoConnection] });
     const response = await request(`${BASE}/health?${query}`);
     expect(response.status).toBe(400);
@@ -92,7 +92,7 @@ describe('GET /admin/connections/health', () => {
     expect((await request(`${BASE}/health`)).status).toBe(200); // nothing else affected
   });
 
-  it('H5 GET /:name/health checks one connection (the page\'s "check now"); 404 for an unknown one', async () => {
+  it('HM5 GET /:name/health checks one connection (the page\'s "check now"); 404 for an unknown one', async () => {
     const { request, app } = await start({ connections: [AutoConnection, SecondConnection] });
     const response = await request(`${BASE}/second/health?connect=true`);
     expect(response.status).toBe(200);

@@ -43,7 +43,7 @@ describe('AK1 GET /admin/connections/:name/keys', () => {
     expect(((await response.json()) as { message: string }).message).toEqual(expect.any(String));
   });
 
-  it('H9 health of a keyed connection reports its key counts (failed keys included) without pinging each key', async () => {
+  it('HM9 health of a keyed connection reports its key counts (failed keys included) without pinging each key', async () => {
     const { request, app } = await start({ connections: [TenantsConnection] });
     const tenants = app.get(TenantsConnection);
     await tenants.for('acme').resolve();

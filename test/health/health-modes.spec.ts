@@ -83,8 +83,8 @@ interface Body {
 }
 const body = (response: Response) => response.json() as Promise<Body>;
 
-await describeWithServices(['postgres'], 'H6 health modes against a real PostgreSQL', () => {
-  it('H6 an idle connection opens 0 sessions on a readiness probe (Terminus and admin); connect: true opens one', async () => {
+await describeWithServices(['postgres'], 'HM6 health modes against a real PostgreSQL', () => {
+  it('HM6 an idle connection opens 0 sessions on a readiness probe (Terminus and admin); connect: true opens one', async () => {
     const app = await boot();
     const accepted = proxy.accepted;
 
@@ -105,7 +105,7 @@ await describeWithServices(['postgres'], 'H6 health modes against a real Postgre
     expect(await sessions()).toBeGreaterThanOrEqual(1);
   });
 
-  it('H7 database down: readiness 503, liveness 200 with zero connection attempts', async () => {
+  it('HM7 database down: readiness 503, liveness 200 with zero connection attempts', async () => {
     const app = await boot();
     const orders = app.registry.get('orders');
     await orders.resolve();
@@ -138,7 +138,7 @@ await describeWithServices(['postgres'], 'H6 health modes against a real Postgre
     expect((await app.request('/probe/ready')).status).toBe(200);
   });
 
-  it('H8 an unknown mode given to isHealthy is a clear TypeError', async () => {
+  it('HM8 an unknown mode given to isHealthy is a clear TypeError', async () => {
     const app = await boot();
     const indicator = app.app.get(ConnectionsHealthIndicator);
     await expect(indicator.isHealthy('orders', { mode: 'bogus' as never })).rejects.toThrow('isHealthy("orders"): unknown mode; use "readiness" or "liveness"');
