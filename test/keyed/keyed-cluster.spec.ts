@@ -23,7 +23,7 @@ await describeWithServices(['redis'], 'K6 a cluster reset of one key', () => {
   it('K6 registry.reset(name, { key, scope: "cluster" }) resets that key on every replica, and only it', async () => {
     const channel = `keyed-cluster-${randomBytes(4).toString('hex')}`;
     const cluster = (id: string) => ({ transport: 'redis' as const, channel, instanceId: id, insecure: true, heartbeat: '200ms', ackTimeout: '2s' });
-    const replicas = [];
+    const replicas: Array<Awaited<ReturnType<typeof bootApp>>> = [];
     for (const id of ['k-a', 'k-b']) {
       const booted = await bootApp({ connections: [TenantCache], cluster: cluster(id) });
       apps.push(booted.app);
