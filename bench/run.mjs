@@ -1,7 +1,7 @@
 // npm run bench: builds the package, runs each suite in its own Node process (fresh heap and
 // JIT, no suite disturbing the next), prints one table of ratios, each against a baseline
 // measured in the same run, and writes it to bench/results/latest.json.
-//   node bench/run.mjs [--no-build] [suite ...]      suites: resolve stampede bootstrap memory keyed e2e orm rotation cluster
+//   node bench/run.mjs [--no-build] [suite ...]      suites: resolve stampede bootstrap memory keyed sse e2e orm rotation cluster
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,6 +14,7 @@ const SUITES = {
   bootstrap: [],
   memory: ['--expose-gc'],
   keyed: ['--expose-gc'],
+  sse: ['--expose-gc'],
   e2e: [],
   orm: [],
   rotation: [],

@@ -11,11 +11,12 @@ import { KeyedLifecycles } from './keyed-lifecycles.js';
 import { functionOptionsOf, withOptionValues } from './option-functions.js';
 import { ConnectError, ConnectionConfigError, ConnectionKeyError, ConnectionsError, PingError } from '../errors/connection.errors.js';
 import type { ConnectionEvent, ConnectionEventType } from '../interfaces/connection-event.interface.js';
-import type { ConnectionInfo, ConnectionState } from '../interfaces/connection-info.interface.js';
+import type { ConnectionInfo, ConnectionPoolInfo, ConnectionState } from '../interfaces/connection-info.interface.js';
 import type { FunctionOptionKind } from '../interfaces/option-value.interface.js';
 import type { ResetOptions, ResetResult } from '../interfaces/reset-result.interface.js';
 import type { ConnectContext, UseOptions } from '../interfaces/use-options.interface.js';
 import { maskError } from '../utils/mask.util.js';
+import { poolField } from '../utils/pool-stats.util.js';
 import { clonePlain, mergeLayers } from '../utils/object.util.js';
 
 /**
@@ -181,6 +182,7 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
       refreshAt: lifecycle?.refreshAt ? new Date(lifecycle.refreshAt).toISOString() : null,
       leases: current?.leases ?? 0,
       circuit: lifecycle ? lifecycle.circuit : binding.policy.breaker ? 'closed' : null,
+      ...poolField(() => (current ? this._pool(current.raw as TRaw) : undefined)),
       ...binding.about,
     };
     if (key !== undefined) info.key = key;
@@ -254,6 +256,14 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
 
   /** Checks that a raw client still answers (health checks). Default: nothing. */
   protected async _ping(_raw: TRaw): Promise<void> {}
+
+  /**
+   * The pool statistics of a raw client, for `info().pool` and the pool metrics; `undefined`
+   * when it has no pool (the default). Called on every `info()`: read counters, no I/O.
+   */
+  protected _pool(_raw: TRaw): ConnectionPoolInfo | undefined {
+    return undefined;
+  }
 
   /** Whether an error means the connection itself is broken (so a reset may help). Default: false. */
   protected _isConnectionError(_err: unknown): boolean {

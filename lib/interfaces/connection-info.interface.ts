@@ -7,6 +7,21 @@ export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'failed' | '
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
 /**
+ * The pool of the instance in service, where the driver has one (`info().pool`): connections
+ * in use, idle in the pool, requests waiting for one, and the pool's maximum. A client without
+ * a pool but with a link state (Redis) reports `status` too.
+ */
+export interface ConnectionPoolInfo {
+  used: number;
+  idle: number;
+  waiting: number;
+  /** The pool's maximum size, or null when unbounded or unknown. */
+  max: number | null;
+  /** The driver's own link state, for clients that are one connection (ioredis: `ready`, `reconnecting`...). */
+  status?: string;
+}
+
+/**
  * Whether the running options still match the secrets files (`info().config`).
  * `rejected`: the last reload of the files was refused (malformed, vanished, empty or oversized
  * file, an option check that failed, or, with `watch: { strategy: 'swap' }`, new options that did
@@ -45,6 +60,8 @@ export interface ConnectionInfo {
   leases: number;
   /** Circuit breaker state, or null when no breaker is configured. */
   circuit: CircuitState | null;
+  /** The pool of the instance in service (see `BaseConnection._pool`); absent without one. */
+  pool?: ConnectionPoolInfo;
   /**
    * Where the options came from: `'code'`, or the secrets files and section that configure it,
    * e.g. `'secrets.toml [connections.notes]'`, `'~/.streamlit/secrets.toml, .streamlit/secrets.toml

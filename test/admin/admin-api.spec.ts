@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { BaseConnection, Connection, type ConnectionInfo, type ResetResult } from 'nestjs-connections';
+import { Connection, type ConnectionInfo, type ResetResult } from 'nestjs-connections';
 import { AdminEventStreams } from '../../lib/ops/admin/admin-event-streams.js';
 import { AutoConnection, ControlledBase, ControlledConnection } from '../support/controlled-connection.js';
 import { httpAppPerTest, sseReader } from './http-app.js';
@@ -9,14 +9,6 @@ const BASE = '/admin/connections';
 @Connection({ name: 'second' })
 class SecondConnection extends ControlledBase {
   override auto = true;
-}
-
-/** Never finishes connecting: its pings can only time out. */
-@Connection({ name: 'hanging' })
-class HangingConnection extends BaseConnection<object> {
-  protected override _connect(): Promise<object> {
-    return new Promise(() => undefined);
-  }
 }
 
 const start = httpAppPerTest();
@@ -192,49 +184,6 @@ describe('POST /admin/connections/reset', () => {
     await conn.resolve();
     expect((await request(`${BASE}/reset?strategy=bogus`, { method: 'POST' })).status).toBe(400);
     expect(conn.state).toBe('connected');
-  });
-});
-
-describe('GET /admin/connections/health', () => {
-  it('answers 200 with every connection up (pinging through _ping, connecting first)', async () => {
-    const { request, app } = await start({ connections: [AutoConnection, SecondConnection] });
-    const response = await request(`${BASE}/health`);
-    expect(response.status).toBe(200);
-    expect(await json(response)).toEqual({ status: 'up', connections: { auto: { status: 'up' }, second: { status: 'up' } } });
-    expect(app.get(AutoConnection).state).toBe('connected');
-  });
-
-  it('answers 503 when one is down, with its error, and the others up', async () => {
-    const { request, app } = await start({ connections: [AutoConnection, SecondConnection] });
-    app.get(SecondConnection).failNext = 1;
-    const response = await request(`${BASE}/health`);
-    expect(response.status).toBe(503);
-    expect(await json(response)).toEqual({
-      status: 'down',
-      connections: {
-        auto: { status: 'up' },
-        second: { status: 'down', error: 'Connection "second" failed to connect: refused by test' },
-      },
-    });
-  });
-
-  it('reports a connection whose ping does not answer within healthTimeout as down', async () => {
-    const { request } = await start({ connections: [AutoConnection, HangingConnection] }, { token: 'tok-1234567890', healthTimeout: 50 }).then(
-      (h) => ({ ...h, request: (p: string) => h.request(p, { auth: 'Bearer tok-1234567890' }) }),
-    );
-    const response = await request(`${BASE}/health`);
-    expect(response.status).toBe(503);
-    expect(await json(response)).toEqual({
-      status: 'down',
-      connections: { auto: { status: 'up' }, hanging: { status: 'down', error: 'ping timed out after 50 ms' } },
-    });
-  });
-
-  it('is not captured by GET /:name', async () => {
-    const { request } = await start({ connections: [] });
-    const response = await request(`${BASE}/health`);
-    expect(response.status).toBe(200);
-    expect(await json(response)).toEqual({ status: 'up', connections: {} });
   });
 });
 

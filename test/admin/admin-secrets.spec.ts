@@ -66,12 +66,12 @@ describe('M1: admin responses never carry a secret value', () => {
     // leaky connects once (generation 1), so that a swap has an old instance to keep.
     await app.get(LeakyConnection).resolve();
 
-    const health = await request(`${BASE}/health`);
+    const health = await request(`${BASE}/health?connect=true`);
     expect(health.status).toBe(503);
     const healthText = await health.text();
     expectNoSecret(healthText, 'GET /health');
     const report = JSON.parse(healthText) as { connections: Record<string, { status: string; error?: string }> };
-    expect(report.connections['leaky']).toEqual({ status: 'up' });
+    expect(report.connections['leaky']).toEqual({ status: 'up', state: 'connected' });
     expect(report.connections['leaky-ping'].error).toBe('ping refused: password=*** is wrong');
     expect(report.connections['pg-closed'].status).toBe('down');
     expect(report.connections['pg-closed'].error).toMatch(/ECONNREFUSED/);

@@ -58,19 +58,50 @@ export async function startHttpApp(
   };
 }
 
-/** Reads a server-sent event stream: `next()` resolves with the next `data:` JSON or comment. */
+/** One parsed server-sent event block. */
+export interface SseBlock {
+  id: string | undefined;
+  event: string | undefined;
+  data: string;
+  comments: string[];
+}
+
+export function parseSseBlock(block: string): SseBlock {
+  const out: SseBlock = { id: undefined, event: undefined, data: '', comments: [] };
+  const data: string[] = [];
+  for (const line of block.split('\n')) {
+    if (line.startsWith(':')) out.comments.push(line.slice(1).trim());
+    else if (line.startsWith('id: ')) out.id = line.slice(4);
+    else if (line.startsWith('event: ')) out.event = line.slice(7);
+    else if (line.startsWith('data: ')) data.push(line.slice(6));
+  }
+  out.data = data.join('\n');
+  return out;
+}
+
+/**
+ * Reads a server-sent event stream: `nextData()` resolves with the next unnamed event's JSON
+ * (a `ConnectionEvent`), `nextNamed(name)` with the next `event: <name>` one's, `nextComment()`
+ * waits for a comment line.
+ */
 export function sseReader(response: Response): {
   nextData(predicate?: (data: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
+  nextNamed(event: string): Promise<{ id: string | undefined; data: Record<string, unknown> }>;
+  nextBlock(): Promise<SseBlock>;
   nextComment(text: string): Promise<void>;
+  /** Every block received so far, raw. */
   received: string[];
+  /** The `id:` of every unnamed event returned by nextData so far. */
+  ids: string[];
   cancel(): Promise<void>;
 } {
   const reader = response.body!.getReader();
   const decoder = new TextDecoder();
   const received: string[] = [];
+  const ids: string[] = [];
   let buffer = '';
   let cursor = 0;
-  async function nextBlock(): Promise<string> {
+  async function nextRaw(): Promise<string> {
     for (;;) {
       if (cursor < received.length) return received[cursor++];
       const chunk = await reader.read();
@@ -81,25 +112,30 @@ export function sseReader(response: Response): {
       received.push(...blocks);
     }
   }
+  const nextBlock = async () => parseSseBlock(await nextRaw());
   return {
     received,
+    ids,
+    nextBlock,
     async nextData(predicate = () => true) {
       for (;;) {
         const block = await nextBlock();
-        const data = block
-          .split('\n')
-          .filter((line) => line.startsWith('data: '))
-          .map((line) => line.slice(6))
-          .join('\n');
-        if (!data) continue;
-        const parsed = JSON.parse(data) as Record<string, unknown>;
+        if (!block.data || block.event !== undefined) continue;
+        const parsed = JSON.parse(block.data) as Record<string, unknown>;
+        if (block.id !== undefined) ids.push(block.id);
         if (predicate(parsed)) return parsed;
+      }
+    },
+    async nextNamed(event) {
+      for (;;) {
+        const block = await nextBlock();
+        if (block.event === event) return { id: block.id, data: JSON.parse(block.data) as Record<string, unknown> };
       }
     },
     async nextComment(text) {
       for (;;) {
         const block = await nextBlock();
-        if (block.split('\n').includes(`: ${text}`)) return;
+        if (block.comments.includes(text)) return;
       }
     },
     cancel: () => reader.cancel(),

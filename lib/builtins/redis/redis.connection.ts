@@ -6,6 +6,7 @@ import type { FunctionOptionKind } from '../../interfaces/option-value.interface
 import { Connection } from '../../core/connection.decorator.js';
 import { kOptionKeys } from '../../core/option-keys.js';
 import { loadPeer } from '../../utils/load-peer.util.js';
+import type { ConnectionPoolInfo } from '../../interfaces/connection-info.interface.js';
 import type { RedisConnectionOptions } from './redis-connection-options.interface.js';
 import { isRedisConnectionError } from './redis-error-classifier.js';
 import { checkRedisOptions, ioredisArgsOf, REDIS_TYPED_KEYS } from './redis-options.js';
@@ -111,6 +112,19 @@ export class RedisConnection extends BaseConnection<Redis, RedisConnectionOption
 
   protected override async _ping(client: Redis): Promise<void> {
     await client.ping();
+  }
+
+  /**
+   * One multiplexed socket, not a pool: `status` is ioredis' link state; `used` is 1 while
+   * commands await their replies, `idle` 1 when the link is ready with none, `waiting` counts
+   * commands queued while the link is not ready (the offline queue), and `max` is 1.
+   */
+  protected override _pool(client: Redis): ConnectionPoolInfo | undefined {
+    const { status } = client;
+    const inFlight = (client as unknown as { commandQueue?: { length: number } }).commandQueue?.length ?? 0;
+    const offline = (client as unknown as { offlineQueue?: { length: number } }).offlineQueue?.length ?? 0;
+    const busy = status === 'ready' && inFlight > 0 ? 1 : 0;
+    return { used: busy, idle: status === 'ready' && !busy ? 1 : 0, waiting: offline, max: 1, status };
   }
 
   /** Socket errors and "Connection is closed."; never a reply of the server. */

@@ -9,6 +9,8 @@ import { Connection } from '../../core/connection.decorator.js';
 import { kOptionKeys } from '../../core/option-keys.js';
 import { parseDuration } from '../../utils/duration.util.js';
 import { defaultExport, loadPeer } from '../../utils/load-peer.util.js';
+import { tarnPoolStats } from '../../utils/pool-stats.util.js';
+import type { ConnectionPoolInfo } from '../../interfaces/connection-info.interface.js';
 import type { SqlConnectionOptions, SqlQueryOptions } from './sql-connection-options.interface.js';
 import { isSqlConnectionError } from './sql-error-classifier.js';
 import type { SqlDialect } from './sql-dialects.js';
@@ -230,6 +232,11 @@ export class SqlConnection extends BaseConnection<Knex, SqlConnectionOptions> {
 
   protected override async _ping(knex: Knex): Promise<void> {
     await knex.raw('select 1');
+  }
+
+  /** knex's tarn pool: `info().pool` and the pool metrics. */
+  protected override _pool(knex: Knex): ConnectionPoolInfo | undefined {
+    return tarnPoolStats((knex.client as { pool?: unknown }).pool);
   }
 
   /** See `isSqlConnectionError`: socket errors, and per driver the codes that end a session. */

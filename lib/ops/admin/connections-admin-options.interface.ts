@@ -29,4 +29,25 @@ export interface ConnectionsAdminOptions {
   healthTimeout?: number;
   /** Interval of the keep-alive comments on `/events`, in milliseconds. Default 15000. */
   heartbeatInterval?: number;
+  /** Open `/events` streams allowed at once; the next one is answered 503 with `Retry-After`. Default 100. */
+  maxStreams?: number;
+  /**
+   * Bytes an `/events` client may fall behind (unread data buffered for it) before it is
+   * disconnected; it resumes with `Last-Event-ID`. Default 1 MiB.
+   */
+  maxStreamBacklog?: number;
+  /** Events kept for `Last-Event-ID` resumes. Default 1000 events, and at most `eventBufferBytes` of them. */
+  eventBuffer?: number;
+  /** Bytes of events kept for resumes. Default 1 MiB. */
+  eventBufferBytes?: number;
+  /**
+   * Show the admin routes in the app's OpenAPI (Swagger) document. Default `false`: they are
+   * marked excluded, as `@ApiExcludeController()` does, without depending on `@nestjs/swagger`.
+   */
+  swagger?: boolean;
+  /**
+   * Origins (`https://ops.example.com`) allowed to send the POST reset routes from a browser
+   * besides the admin's own; other cross-site writes are refused with 403. Default none.
+   */
+  trustedOrigins?: string[];
 }

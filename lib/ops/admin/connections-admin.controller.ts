@@ -1,9 +1,11 @@
-import { Get, Inject, NotFoundException, Param, Req, Res, ServiceUnavailableException, UseFilters } from '@nestjs/common';
+import { Get, Inject, NotFoundException, Param, Query, Req, Res, ServiceUnavailableException, UseFilters } from '@nestjs/common';
 import type { ClusterStatus } from '../../interfaces/cluster.interfaces.js';
 import { ConnectionRegistry } from '../../module/connections.registry.js';
-import { pingAll } from '../health/connection-ping.js';
-import type { ConnectionsHealthReport } from '../health/connections-health.interfaces.js';
+import { checkAll } from '../health/connection-health.js';
+import type { ConnectionHealthMode, ConnectionsHealthReport } from '../health/connections-health.interfaces.js';
+import { HealthConnectPipe, HealthModePipe } from './health-query.pipe.js';
 import type { ConnectionInfo } from '../../interfaces/connection-info.interface.js';
+import type { ConnectionKeysPage } from '../../interfaces/keyed-options.interface.js';
 import { AdminEventStreams } from './admin-event-streams.js';
 import { ConnectionNamePipe } from './connection-name.pipe.js';
 import { CONNECTIONS_ADMIN_OPTIONS } from './connections-admin.constants.js';
@@ -31,12 +33,16 @@ export class ConnectionsAdminController {
     return this.registry.list();
   }
 
-  /** `GET /health`: pings every connection; 503 with the same body when one is down. */
+  /**
+   * `GET /health?mode=readiness|liveness&connect=`: every connection's health (see
+   * `checkConnection`); 503 with the same body when one is down, 400 for an unknown mode.
+   */
   @Get('health')
-  async health(): Promise<ConnectionsHealthReport> {
-    const report = await pingAll(this.registry, this.options.healthTimeout);
-    if (report.status === 'down') throw new ServiceUnavailableException(report);
-    return report;
+  health(
+    @Query('mode', HealthModePipe) mode: ConnectionHealthMode,
+    @Query('connect', HealthConnectPipe) connect: boolean,
+  ): Promise<ConnectionsHealthReport> {
+    return this.#health(mode, connect);
   }
 
   /** `GET /events`: server-sent `ConnectionEvent`s, one `data:` line of JSON each. */
@@ -53,9 +59,36 @@ export class ConnectionsAdminController {
     return cluster.status();
   }
 
+  /** `GET /:name/health`: the same for one connection (the page's "check now"); 404 for an unknown name. */
+  @Get(':name/health')
+  connectionHealth(
+    @Param('name', ConnectionNamePipe) name: string,
+    @Query('mode', HealthModePipe) mode: ConnectionHealthMode,
+    @Query('connect', HealthConnectPipe) connect: boolean,
+  ): Promise<ConnectionsHealthReport> {
+    this.registry.get(name); // UnknownConnectionError -> 404
+    return this.#health(mode, connect, [name]);
+  }
+
+  /**
+   * `GET /:name/keys?limit=&after=`: a page of a keyed connection's live keys, most recently
+   * used first (`{ items, next }`); 400 for a connection that is not keyed or a bad `limit`.
+   */
+  @Get(':name/keys')
+  keys(@Param('name', ConnectionNamePipe) name: string, @Query('limit') limit?: string, @Query('after') after?: string): ConnectionKeysPage {
+    const parsed = limit === undefined || limit === '' ? undefined : /^\d{1,4}$/.test(limit) ? Number(limit) : NaN;
+    return this.registry.keys(name, { limit: parsed, after: typeof after === 'string' && after !== '' ? after : undefined });
+  }
+
   /** `GET /:name`: one connection; 400 for a malformed name, 404 for an unknown one. */
   @Get(':name')
   one(@Param('name', ConnectionNamePipe) name: string): ConnectionInfo {
     return this.registry.info(name);
+  }
+
+  async #health(mode: ConnectionHealthMode, connect: boolean, names?: string[]): Promise<ConnectionsHealthReport> {
+    const report = await checkAll(this.registry, { mode, connect, timeout: this.options.healthTimeout }, names);
+    if (report.status === 'down') throw new ServiceUnavailableException(report);
+    return report;
   }
 }

@@ -14,6 +14,7 @@ import {
   ConnectError,
   ConnectionClosedError,
   ConnectionConfigError,
+  ConnectionKeyError,
   ConnectionsError,
   UnknownConnectionError,
 } from '../../errors/connection.errors.js';
@@ -25,7 +26,7 @@ export function toHttpException(error: ConnectionsError): HttpException {
   // Messages are masked at the source (M1); masking URLs again costs nothing.
   const message = maskText(error.message);
   if (error instanceof UnknownConnectionError) return new NotFoundException(message);
-  if (error instanceof ConnectionConfigError) return new BadRequestException(message);
+  if (error instanceof ConnectionConfigError || error instanceof ConnectionKeyError) return new BadRequestException(message);
   // A swap whose replacement could not connect: the upstream failed, the old instance stays.
   if (error instanceof ConnectError) return new BadGatewayException(message);
   // The broker of a cluster reset is unreachable: local resets still work, so it is the cluster that is unavailable.

@@ -3,16 +3,27 @@ import {
   Inject,
   Logger,
   Module,
+  SetMetadata,
   UseGuards,
   type CanActivate,
   type DynamicModule,
+  type MiddlewareConsumer,
+  type NestModule,
   type OnModuleInit,
   type Provider,
   type Type,
 } from '@nestjs/common';
+import { AdminCrossSiteGuard } from './admin-cross-site.guard.js';
 import { AdminEventStreams } from './admin-event-streams.js';
+import { AdminHeadersMiddleware } from './admin-headers.middleware.js';
 import { AdminTokenGuard, resolveAdminToken } from './admin-token.guard.js';
-import { CONNECTIONS_ADMIN_OPTIONS, DEFAULT_ADMIN_PATH } from './connections-admin.constants.js';
+import {
+  CONNECTIONS_ADMIN_CONTROLLERS,
+  CONNECTIONS_ADMIN_OPTIONS,
+  DEFAULT_ADMIN_PATH,
+  SWAGGER_EXCLUDE_CONTROLLER,
+  SWAGGER_TAGS,
+} from './connections-admin.constants.js';
 import { ConnectionsAdminController } from './connections-admin.controller.js';
 import type { ConnectionsAdminOptions } from './connections-admin-options.interface.js';
 import { ConnectionsAdminResetController } from './connections-admin-reset.controller.js';
@@ -20,12 +31,18 @@ import { ConnectionsAdminUiController } from './connections-admin-ui.controller.
 
 type Guard = Type<CanActivate> | CanActivate;
 
-/** A subclass of `base`, mounted at `path` behind `guards`: one per `forRoot()` call, so several mounts can coexist. */
-function mount<T extends Type>(base: T, path: string, guards: Guard[]): Type {
+/**
+ * A subclass of `base`, mounted at `path` behind `guards`: one per `forRoot()` call, so several
+ * mounts can coexist. Unless `swagger`, it carries the metadata `@ApiExcludeController()` sets,
+ * so `SwaggerModule.createDocument()` leaves it out (no dependency on `@nestjs/swagger`).
+ */
+function mount<T extends Type>(base: T, path: string, guards: Guard[], swagger: boolean): Type {
   const mounted = class extends base {};
   Object.defineProperty(mounted, 'name', { value: base.name });
   Controller(path)(mounted);
   if (guards.length) UseGuards(...guards)(mounted);
+  if (swagger) SetMetadata(SWAGGER_TAGS, ['connections-admin'])(mounted);
+  else SetMetadata(SWAGGER_EXCLUDE_CONTROLLER, [true])(mounted);
   return mounted;
 }
 
@@ -47,10 +64,18 @@ function normalizePath(path: string): string {
  * `guard` or a `token` unless `insecure: true` says so explicitly.
  */
 @Module({})
-export class ConnectionsAdminModule implements OnModuleInit {
+export class ConnectionsAdminModule implements OnModuleInit, NestModule {
   readonly #logger = new Logger('ConnectionsAdmin');
 
-  constructor(@Inject(CONNECTIONS_ADMIN_OPTIONS) private readonly options: ConnectionsAdminOptions & { path: string }) {}
+  constructor(
+    @Inject(CONNECTIONS_ADMIN_OPTIONS) private readonly options: ConnectionsAdminOptions & { path: string },
+    @Inject(CONNECTIONS_ADMIN_CONTROLLERS) private readonly controllers: Type[],
+  ) {}
+
+  /** The security headers on every route of this mount. */
+  configure(consumer: MiddlewareConsumer): void {
+    if (this.controllers.length) consumer.apply(AdminHeadersMiddleware).forRoutes(...this.controllers);
+  }
 
   static forRoot(options: ConnectionsAdminOptions = {}): DynamicModule {
     const path = normalizePath(options.path ?? DEFAULT_ADMIN_PATH);
@@ -71,15 +96,19 @@ export class ConnectionsAdminModule implements OnModuleInit {
     const controllers: Type[] = [];
     // Order matters: Nest registers routes controller by controller, and GET /ui must come
     // before the read controller's GET /:name.
+    const swagger = options.swagger === true;
     if (read && options.ui !== false) {
-      controllers.push(mount(ConnectionsAdminUiController, path, options.guard ? [options.guard] : []));
+      controllers.push(mount(ConnectionsAdminUiController, path, options.guard ? [options.guard] : [], swagger));
     }
-    if (read) controllers.push(mount(ConnectionsAdminController, path, guards));
-    if (options.write !== false) controllers.push(mount(ConnectionsAdminResetController, path, guards));
+    if (read) controllers.push(mount(ConnectionsAdminController, path, guards, swagger));
+    // Cross-site writes are refused first, before a cookie guard could accept them.
+    if (options.write !== false) controllers.push(mount(ConnectionsAdminResetController, path, [AdminCrossSiteGuard, ...guards], swagger));
 
     const providers: Provider[] = [
       { provide: CONNECTIONS_ADMIN_OPTIONS, useValue: { ...options, path } },
+      { provide: CONNECTIONS_ADMIN_CONTROLLERS, useValue: controllers },
       AdminEventStreams,
+      AdminCrossSiteGuard,
       ...(hasToken ? [AdminTokenGuard] : []),
     ];
     return { module: ConnectionsAdminModule, controllers, providers };

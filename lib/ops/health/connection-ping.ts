@@ -1,9 +1,8 @@
 import { BaseConnection } from '../../core/base-connection.js';
 import { kBinding } from '../../core/connection.symbols.js';
-import type { ConnectionRegistry } from '../../module/connections.registry.js';
 import { maskError } from '../../utils/mask.util.js';
 import { withTimeout } from '../../utils/timeout.util.js';
-import type { ConnectionPingResult, ConnectionsHealthReport } from './connections-health.interfaces.js';
+import type { ConnectionPingResult } from './connections-health.interfaces.js';
 
 /** Default ping timeout: the one Terminus' own indicators use. */
 export const DEFAULT_PING_TIMEOUT_MS = 1_000;
@@ -26,13 +25,4 @@ export async function pingConnection(connection: AnyConnection, timeoutMs = DEFA
   } catch (err) {
     return { status: 'down', error: maskError(err, connection[kBinding]?.secretValues ?? []) };
   }
-}
-
-/** Pings every connection of the registry at once. */
-export async function pingAll(registry: ConnectionRegistry, timeoutMs?: number): Promise<ConnectionsHealthReport> {
-  const names = registry.names();
-  const results = await Promise.all(names.map((name) => pingConnection(registry.get(name), timeoutMs)));
-  const connections: Record<string, ConnectionPingResult> = {};
-  names.forEach((name, index) => (connections[name] = results[index]));
-  return { status: results.some((result) => result.status === 'down') ? 'down' : 'up', connections };
 }

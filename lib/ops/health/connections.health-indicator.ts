@@ -4,15 +4,24 @@ import { ModuleRef } from '@nestjs/core';
 import type { HealthIndicatorService } from '@nestjs/terminus';
 import { ConnectionRegistry } from '../../module/connections.registry.js';
 import { DEFAULT_PING_TIMEOUT_MS, pingConnection } from './connection-ping.js';
-import type { ConnectionHealthIndicatorResult, ConnectionPingCheckOptions } from './connections-health.interfaces.js';
+import { checkConnection, isHealthMode } from './connection-health.js';
+import type {
+  ConnectionHealthCheckOptions,
+  ConnectionHealthIndicatorResult,
+  ConnectionPingCheckOptions,
+} from './connections-health.interfaces.js';
 
 /**
  * Health of connections for `@nestjs/terminus`:
  *
  * ```ts
  * @Get('health') @HealthCheck()
- * check() {
- *   return this.health.check([() => this.connections.pingCheck('analytics', { timeout: 500 })]);
+ * ready() {
+ *   return this.health.check([() => this.connections.isHealthy('analytics', { mode: 'readiness', timeout: 500 })]);
+ * }
+ * @Get('live') @HealthCheck()
+ * live() {
+ *   return this.health.check([() => this.connections.isHealthy('analytics', { mode: 'liveness' })]);
  * }
  * ```
  *
@@ -50,6 +59,32 @@ export class ConnectionsHealthIndicator implements OnModuleInit {
     }
     const result = await pingConnection(this.registry.get(name), options.timeout ?? DEFAULT_PING_TIMEOUT_MS);
     return result.status === 'up' ? session.up() : session.down({ message: result.error });
+  }
+
+  /**
+   * The health of `name` in a probe of `mode` (default `readiness`):
+   *
+   * - `readiness` pings a connected instance (within `timeout`, default 1000 ms) and reports an
+   *   idle one `up` with `idle: true` without connecting it, unless `connect: true`;
+   * - `liveness` never touches the network: it reports the state, always `up`, so a database
+   *   outage never restarts the process.
+   *
+   * Details carry `state` (and `idle`); a down result has the masked `message`.
+   */
+  async isHealthy<const Key extends string>(
+    name: Key,
+    options: ConnectionHealthCheckOptions = {},
+  ): Promise<ConnectionHealthIndicatorResult<Key>> {
+    if (options.mode !== undefined && !isHealthMode(options.mode)) {
+      throw new TypeError(`isHealthy("${name}"): unknown mode; use "readiness" or "liveness"`);
+    }
+    const session = (await this.#healthIndicatorService()).check(name);
+    if (!this.registry.has(name)) {
+      return session.down({ message: `Unknown connection "${name}"` });
+    }
+    const result = await checkConnection(this.registry.get(name), options);
+    const details = { state: result.state, ...(result.idle ? { idle: true as const } : {}) };
+    return result.status === 'up' ? session.up(details) : session.down({ ...details, message: result.error });
   }
 
   /** Terminus' service from the app when TerminusModule is imported, else one of our own. */

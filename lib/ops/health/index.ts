@@ -6,4 +6,7 @@ export type {
   ConnectionsHealthReport,
   ConnectionPingCheckOptions,
   ConnectionHealthIndicatorResult,
+  ConnectionHealthCheckOptions,
+  ConnectionHealthMode,
+  ConnectionHealthResult,
 } from './connections-health.interfaces.js';

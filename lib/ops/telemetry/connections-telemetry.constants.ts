@@ -13,4 +13,14 @@ export const TELEMETRY_NAMES = {
   failures: 'connections.connect_failures',
   resets: 'connections.resets',
   connectDuration: 'connections.connect.duration',
+  /** OpenTelemetry database semantic conventions: pool metrics. */
+  poolConnections: 'db.client.connection.count',
+  poolPendingRequests: 'db.client.connection.pending_requests',
+  poolMax: 'db.client.connection.max',
+} as const;
+
+/** Attributes of the pool metrics, as the OpenTelemetry database semantic conventions name them. */
+export const POOL_METRIC_ATTRIBUTES = {
+  state: 'db.client.connection.state',
+  poolName: 'db.client.connection.pool.name',
 } as const;

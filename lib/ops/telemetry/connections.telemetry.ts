@@ -6,6 +6,7 @@ import { ConnectionRegistry } from '../../module/connections.registry.js';
 import type { ConnectionEvent } from '../../interfaces/connection-event.interface.js';
 import { CONNECTIONS_TELEMETRY_OPTIONS, TELEMETRY_NAMES, TELEMETRY_SCOPE } from './connections-telemetry.constants.js';
 import type { ConnectionsTelemetryOptions } from './connections-telemetry-options.interface.js';
+import { ConnectionPoolMetrics } from './connection-pool.metrics.js';
 
 type OpenTelemetryApi = typeof import('@opentelemetry/api');
 
@@ -35,7 +36,8 @@ async function loadOpenTelemetry(): Promise<OpenTelemetryApi | null> {
  *   reset or expiry, and a span `connection.dispose` per disposed instance; each with
  *   `connection.name` and `connection.generation`;
  * - counters `connections.connects`, `connections.connect_failures`, `connections.resets`
- *   and a histogram `connections.connect.duration` (ms).
+ *   and a histogram `connections.connect.duration` (ms);
+ * - the pool metrics of the database semantic conventions (`ConnectionPoolMetrics`).
  *
  * Spans are recorded when the event that closes them arrives, with the start time it
  * reports (`at - durationMs`): no state is kept between events, so a connect that never
@@ -46,6 +48,7 @@ export class ConnectionsTelemetry implements OnModuleInit, OnModuleDestroy {
   readonly #logger = new Logger('ConnectionsTelemetry');
   #subscription: Subscription | null = null;
   #instruments: Instruments | null = null;
+  #poolMetrics: ConnectionPoolMetrics | null = null;
 
   constructor(
     @Inject(ConnectionRegistry) private readonly registry: ConnectionRegistry,
@@ -76,10 +79,13 @@ export class ConnectionsTelemetry implements OnModuleInit, OnModuleDestroy {
       connectDuration:
         meter?.createHistogram(TELEMETRY_NAMES.connectDuration, { description: 'Duration of connect attempts', unit: 'ms' }) ?? null,
     };
+    if (meter) this.#poolMetrics = new ConnectionPoolMetrics(meter, this.registry);
     this.#subscription = this.registry.events$.subscribe((event) => this.#record(event));
   }
 
   onModuleDestroy(): void {
+    this.#poolMetrics?.stop();
+    this.#poolMetrics = null;
     this.#subscription?.unsubscribe();
     this.#subscription = null;
   }
