@@ -43,6 +43,20 @@ describe('AK1 GET /admin/connections/:name/keys', () => {
     expect(((await response.json()) as { message: string }).message).toEqual(expect.any(String));
   });
 
+  it('AK2 POST /:name/keys/:key/reset resets that key only; 400 for a connection that is not keyed', async () => {
+    const { request, app } = await start({ connections: [TenantsConnection, AutoConnection] });
+    const tenants = app.get(TenantsConnection);
+    for (const key of ['acme', 'globex']) await tenants.for(key).resolve();
+    const response = await request(`${BASE}/tenants/keys/acme/reset?strategy=swap`, { method: 'POST' });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ name: 'tenants', key: 'acme', reset: true, previousGeneration: 1, generation: 2 });
+    expect(tenants.for('acme').generation).toBe(2);
+    expect(tenants.for('globex').generation).toBe(1);
+    const plain = await request(`${BASE}/auto/keys/acme/reset`, { method: 'POST' });
+    expect(plain.status).toBe(400);
+    expect(((await plain.json()) as { message: string }).message).toMatch(/auto.*not keyed/);
+  });
+
   it('HM9 health of a keyed connection reports its key counts (failed keys included) without pinging each key', async () => {
     const { request, app } = await start({ connections: [TenantsConnection] });
     const tenants = app.get(TenantsConnection);

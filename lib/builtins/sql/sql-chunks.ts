@@ -12,8 +12,14 @@ interface PgClient {
   query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
 }
 
+interface MysqlQuery {
+  stream(options?: { highWaterMark?: number }): AsyncIterable<Record<string, unknown>>;
+  on(event: 'error', listener: (err: unknown) => void): unknown;
+}
+
 interface MysqlConnection {
-  query(sql: string, values?: unknown): { stream(options?: { highWaterMark?: number }): AsyncIterable<Record<string, unknown>> };
+  query(sql: string, values?: unknown): MysqlQuery;
+  on(event: 'error', listener: (err: unknown) => void): unknown;
   destroy(): void;
 }
 
@@ -73,13 +79,21 @@ async function* pgChunks(pg: PgClient, sql: string, bindings: unknown[], size: n
 
 async function* mysqlChunks(mysql: MysqlConnection, sql: string, bindings: unknown[], size: number): AsyncGenerator<Record<string, unknown>[]> {
   let finished = false;
+  const query = mysql.query(sql, bindings);
   try {
-    yield* batches(mysql.query(sql, bindings).stream({ highWaterMark: size }), size);
+    yield* batches(query.stream({ highWaterMark: size }), size);
     finished = true;
   } finally {
-    // Left early: the server is still sending the rest on this socket, so this connection is
-    // not reusable. Destroyed, it fails knex's validation and the pool opens a fresh one.
-    if (!finished) mysql.destroy();
+    if (!finished) {
+      // Left early: the server is still sending the rest on this socket, so this connection is
+      // not reusable. Destroyed, it fails knex's validation and the pool opens a fresh one.
+      // What the server still sends (an error in a row the caller never asked for, say) is
+      // nobody's to handle any more: without these listeners it would crash the process.
+      const ignore = () => undefined;
+      query.on('error', ignore);
+      mysql.on('error', ignore);
+      mysql.destroy();
+    }
   }
 }
 

@@ -67,6 +67,24 @@ export class ConnectionsAdminResetController {
     const cluster = clusterResetQuery(scope, targets, strategy);
     return cluster ? this.registry.reset(name, cluster) : this.registry.reset(name, { strategy });
   }
+
+  /**
+   * `POST /:name/keys/:key/reset`: resets one key of a keyed connection (`ResetResult` with
+   * `key`); 400 when the connection is not keyed or the key is not a usable string. With
+   * `?scope=cluster` (and `&targets=`), that key on every replica.
+   */
+  @Post(':name/keys/:key/reset')
+  @HttpCode(200)
+  resetKey(
+    @Param('name', ConnectionNamePipe) name: string,
+    @Param('key') key: string,
+    @Query('strategy', ResetStrategyPipe) strategy?: ResetStrategy,
+    @Query('scope') scope?: string,
+    @Query('targets') targets?: string | string[],
+  ): Promise<ResetResult | ClusterResetResult> {
+    const cluster = clusterResetQuery(scope, targets, strategy);
+    return cluster ? this.registry.reset(name, { ...cluster, key }) : this.registry.reset(name, { strategy, key });
+  }
 }
 
 /** Our errors are masked at the source; anything else is not shown at all. */
