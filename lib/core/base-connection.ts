@@ -8,6 +8,7 @@ import { ConnectionHost } from './connection-host.js';
 import { currentConnectionKey } from './connection-key.context.js';
 import { ConnectionLifecycle } from './connection-lifecycle.js';
 import { KeyedLifecycles } from './keyed-lifecycles.js';
+import { checkOptions, emitEvent, keyedInfo, lifecycleInfo } from './connection-info.builder.js';
 import { functionOptionsOf, withOptionValues } from './option-functions.js';
 import { ConnectError, ConnectionConfigError, ConnectionKeyError, ConnectionsError, PingError } from '../errors/connection.errors.js';
 import type { ConnectionEvent, ConnectionEventType } from '../interfaces/connection-event.interface.js';
@@ -16,7 +17,6 @@ import type { FunctionOptionKind } from '../interfaces/option-value.interface.js
 import type { ResetOptions, ResetResult } from '../interfaces/reset-result.interface.js';
 import type { ConnectContext, UseOptions } from '../interfaces/use-options.interface.js';
 import { maskError } from '../utils/mask.util.js';
-import { poolField } from '../utils/pool-stats.util.js';
 import { clonePlain, mergeLayers } from '../utils/object.util.js';
 
 /**
@@ -158,86 +158,15 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
 
   /** A JSON-safe snapshot with no secret value in it (M1). */
   info(): ConnectionInfo {
-    if (this.#keyed()) return this.#keyedInfo();
+    if (this.#keyed()) return keyedInfo(this[kBound](), this.#keys);
     return this[kKeyInfo](undefined, this.#lifecycle);
   }
 
   /** @internal `info()` of one lifecycle: the connection's, or one key's. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   [kKeyInfo](key: string | undefined, lifecycle: ConnectionLifecycle<any> | null): ConnectionInfo {
-    const binding = this[kBound]();
     const current = lifecycle?.current ?? null;
-    const stats = lifecycle?.stats;
-    const info: ConnectionInfo = {
-      name: binding.name,
-      type: binding.type,
-      state: lifecycle?.state ?? 'idle',
-      generation: stats?.generation ?? 0,
-      connectedAt: current ? new Date(current.connectedAt).toISOString() : null,
-      connects: stats?.connects ?? 0,
-      failures: stats?.failures ?? 0,
-      resets: lifecycle?.resets ?? 0,
-      lastError: stats?.lastError ?? null,
-      ttlMs: binding.policy.ttlMs,
-      refreshAt: lifecycle?.refreshAt ? new Date(lifecycle.refreshAt).toISOString() : null,
-      leases: current?.leases ?? 0,
-      circuit: lifecycle ? lifecycle.circuit : binding.policy.breaker ? 'closed' : null,
-      ...poolField(() => (current ? this._pool(current.raw as TRaw) : undefined)),
-      ...binding.about,
-    };
-    if (key !== undefined) info.key = key;
-    return info;
-  }
-
-  /** The sums over every key (live and retired), the liveliest state, and the key count. */
-  #keyedInfo(): ConnectionInfo {
-    const binding = this[kBound]();
-    const keys = this.#keys;
-    const totals = { generation: 0, connects: 0, failures: 0, resets: 0, leases: 0, failed: 0 };
-    let state: ConnectionState = keys === null ? 'idle' : keys.closed ? 'closed' : 'idle';
-    let lastError: string | null = null;
-    let lastErrorAt = -1;
-    let refreshAt: number | null = null; // the earliest refresh due among the keys
-    for (const entry of keys?.entries() ?? []) {
-      const { lifecycle } = entry;
-      const { stats } = lifecycle;
-      totals.generation += stats.generation;
-      totals.connects += stats.connects;
-      totals.failures += stats.failures;
-      totals.resets += lifecycle.resets;
-      totals.leases += lifecycle.current?.leases ?? 0;
-      const due = lifecycle.refreshAt;
-      if (due !== null && (refreshAt === null || due < refreshAt)) refreshAt = due;
-      const keyState = lifecycle.state;
-      if (keyState === 'failed') totals.failed++;
-      if (STATE_RANK[keyState] > STATE_RANK[state]) state = keyState;
-      if (stats.lastError !== null && entry.lastUsedAt > lastErrorAt) {
-        lastError = stats.lastError;
-        lastErrorAt = entry.lastUsedAt;
-      }
-    }
-    const retired = keys?.retiredTotals;
-    return {
-      name: binding.name,
-      type: binding.type,
-      state,
-      generation: totals.generation + (retired?.generation ?? 0),
-      connectedAt: null,
-      connects: totals.connects + (retired?.connects ?? 0),
-      failures: totals.failures + (retired?.failures ?? 0),
-      resets: totals.resets + (retired?.resets ?? 0),
-      lastError,
-      ttlMs: binding.policy.ttlMs,
-      refreshAt: refreshAt === null ? null : new Date(refreshAt).toISOString(),
-      leases: totals.leases,
-      circuit: binding.policy.breaker ? 'closed' : null,
-      ...binding.about,
-      keys: {
-        count: keys?.size ?? 0,
-        max: binding.keyed!.maxEntries === Infinity ? null : binding.keyed!.maxEntries,
-        failed: totals.failed,
-      },
-    };
+    return lifecycleInfo(this[kBound](), lifecycle, key, () => (current ? this._pool(current.raw as TRaw) : undefined));
   }
 
   /**
@@ -479,33 +408,13 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
   }
 
   #validate(binding: ConnectionBinding): void {
-    try {
-      this._validateOptions(binding.options as TOptions);
-    } catch (err) {
-      if (err instanceof ConnectionConfigError) throw err;
-      // An author's error may say which option is wrong (`key`, and then `problem` without it).
-      const { key, problem } = (err ?? {}) as { key?: unknown; problem?: unknown };
-      const named = typeof key === 'string' ? key : undefined;
-      const text = named !== undefined && typeof problem === 'string' ? problem : err;
-      throw new ConnectionConfigError(binding.name, named, maskError(text, binding.secretValues));
-    }
+    checkOptions(binding, (options) => this._validateOptions(options as TOptions));
   }
 
   #emit(type: ConnectionEventType, generation: number, extra: EmitExtra | undefined, key: string | undefined): void {
-    const binding = this.#binding;
-    if (!binding) return;
-    const subject = this.#subject;
-    const sink = binding.sink;
-    if (!subject?.observed && !sink?.observed) return;
-    const event: ConnectionEvent = { name: binding.name, type, generation, at: new Date().toISOString(), ...extra };
-    if (key !== undefined) event.key = key;
-    subject?.next(event);
-    sink?.next(event);
+    if (this.#binding) emitEvent(this.#binding, this.#subject, type, generation, extra, key);
   }
 }
-
-/** Which key state a keyed connection reports as its own: the liveliest. */
-const STATE_RANK: Record<ConnectionState, number> = { idle: 0, failed: 1, connecting: 2, connected: 3, closed: 4 };
 
 function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as PromiseLike<T> | null)?.then === 'function';

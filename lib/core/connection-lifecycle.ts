@@ -1,12 +1,10 @@
 import { Connector, type ConnectStats, type ConnectorHost } from './connection-connector.js';
-import { isFresh, newSlot, releaseLease, type Slot } from './connection-slot.js';
+import { isFresh, newSlot, releaseLease, runLeased, type Slot } from './connection-slot.js';
 import { RefreshAhead } from './refresh-ahead.js';
-import { SlotDisposals } from './slot-disposals.js';
+import { SlotDisposals, disposeSlot } from './slot-disposals.js';
 import { ConnectionClosedError } from '../errors/connection.errors.js';
 import type { ConnectionState } from '../interfaces/connection-info.interface.js';
 import type { ResetResult, ResetStrategy } from '../interfaces/reset-result.interface.js';
-import { maskError } from '../utils/mask.util.js';
-import { withTimeout } from '../utils/timeout.util.js';
 
 /**
  * The state machine of one connection (or, for a keyed connection, of one key).
@@ -62,7 +60,7 @@ export class ConnectionLifecycle<TRaw> {
   }
 
   get #disposals(): SlotDisposals<TRaw> {
-    return (this.#disposalsOf ??= new SlotDisposals((slot) => this.#dispose(slot)));
+    return (this.#disposalsOf ??= new SlotDisposals((slot) => disposeSlot(this.host, slot)));
   }
 
   get state(): ConnectionState {
@@ -105,31 +103,8 @@ export class ConnectionLifecycle<TRaw> {
    */
   use<R>(fn: (raw: TRaw) => R | Promise<R>, tries: number): Promise<R> {
     const current = this.#current;
-    if (tries === 1 && current !== null && isFresh(current)) {
-      // Fast path: the lease is released when `fn`'s result settles, without an async wrapper.
-      current.leases++;
-      let result: R | Promise<R>;
-      try {
-        result = fn(current.raw);
-      } catch (err) {
-        releaseLease(current);
-        return Promise.reject(err);
-      }
-      if (!isThenable(result)) {
-        releaseLease(current);
-        return Promise.resolve(result);
-      }
-      return Promise.resolve(result).then(
-        (value) => {
-          releaseLease(current);
-          return value;
-        },
-        (err: unknown) => {
-          releaseLease(current);
-          throw err;
-        },
-      );
-    }
+    // Fast path: connected, so the lease is taken synchronously, without an async wrapper.
+    if (tries === 1 && current !== null && isFresh(current)) return runLeased(current, fn);
     return this.#useLeased(fn, tries);
   }
 
@@ -377,29 +352,6 @@ export class ConnectionLifecycle<TRaw> {
     this.#disposals.retire(slot, this.host.binding.policy.drainTimeoutMs);
   }
 
-  async #dispose(slot: Slot<TRaw>): Promise<void> {
-    const binding = this.host.binding;
-    const started = performance.now();
-    let error: string | undefined;
-    try {
-      // `_disconnect` gets `drainTimeout` too: a client stuck on a dead socket must not hold up
-      // shutdown for ever. Past that it is abandoned (it may still finish on its own).
-      const limitMs = binding.policy.drainTimeoutMs;
-      await withTimeout(
-        Promise.resolve().then(() => this.host.disconnect(slot.raw)),
-        limitMs,
-        `_disconnect did not finish within ${limitMs} ms; abandoned`,
-      );
-    } catch (err) {
-      error = maskError(err, binding.secretValues);
-      binding.logger.warn(`Connection "${this.host.label}" failed to disconnect generation ${slot.generation}: ${error}`);
-    }
-    this.host.emit('disposed', slot.generation, {
-      durationMs: Math.round(performance.now() - started),
-      ...(error === undefined ? {} : { error }),
-    });
-  }
-
   #result(reset: boolean, previousGeneration: number, generation: number): ResetResult {
     return this.host.result(reset, previousGeneration, generation);
   }
@@ -420,8 +372,4 @@ interface Attempt<TRaw> {
   promise: Promise<Slot<TRaw>>;
   /** Rejects the callers waiting on it (shutdown deadline). */
   release: (err: Error) => void;
-}
-
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<T>).then === 'function';
 }

@@ -42,3 +42,36 @@ export function releaseLease(slot: Slot<unknown>): void {
   slot.leases--;
   if (slot.leases === 0 && slot.retired) slot.onDrained?.();
 }
+
+/**
+ * Runs `fn` on a slot in service holding a lease on it (R5): taken now, released when `fn`'s
+ * result settles, so a reset meanwhile lets `fn` finish before the slot is disposed.
+ */
+export function runLeased<TRaw, R>(slot: Slot<TRaw>, fn: (raw: TRaw) => R | Promise<R>): Promise<R> {
+  slot.leases++;
+  let result: R | Promise<R>;
+  try {
+    result = fn(slot.raw);
+  } catch (err) {
+    releaseLease(slot);
+    return Promise.reject(err);
+  }
+  if (!isThenable(result)) {
+    releaseLease(slot);
+    return Promise.resolve(result);
+  }
+  return Promise.resolve(result).then(
+    (value) => {
+      releaseLease(slot);
+      return value;
+    },
+    (err: unknown) => {
+      releaseLease(slot);
+      throw err;
+    },
+  );
+}
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<T>).then === 'function';
+}
