@@ -7,9 +7,9 @@ import type { ConnectionHandle } from './connection-handle.js';
 import { ConnectionHost } from './connection-host.js';
 import { currentConnectionKey } from './connection-key.context.js';
 import { ConnectionLifecycle } from './connection-lifecycle.js';
-import { KeyedLifecycles } from './keyed-lifecycles.js';
+import { KeyedLifecycles, requireConnectionKey } from './keyed-lifecycles.js';
 import { checkOptions, emitEvent, keyedInfo, lifecycleInfo } from './connection-info.builder.js';
-import { functionOptionsOf, withOptionValues } from './option-functions.js';
+import { functionOptionsOf, openKey, openWithOptions } from './option-functions.js';
 import { ConnectError, ConnectionConfigError, ConnectionKeyError, ConnectionsError, PingError } from '../errors/connection.errors.js';
 import type { ConnectionEvent, ConnectionEventType } from '../interfaces/connection-event.interface.js';
 import type { ConnectionInfo, ConnectionPoolInfo, ConnectionState } from '../interfaces/connection-info.interface.js';
@@ -17,7 +17,6 @@ import type { FunctionOptionKind } from '../interfaces/option-value.interface.js
 import type { ResetOptions, ResetResult } from '../interfaces/reset-result.interface.js';
 import type { ConnectContext, UseOptions } from '../interfaces/use-options.interface.js';
 import { maskError } from '../utils/mask.util.js';
-import { clonePlain, mergeLayers } from '../utils/object.util.js';
 
 /**
  * A named, lazily connected, resettable connection: the Nest counterpart of Streamlit's
@@ -338,16 +337,9 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
    */
   [kOpen](context: ConnectContext, key: string | undefined): Promise<TRaw> | TRaw {
     const binding = this[kBound]();
-    const connect = (resolved: TOptions, ctx: ConnectContext) =>
-      withOptionValues(binding, functionOptionsOf(this), clonePlain(resolved) as Record<string, unknown>, { name: binding.name, ...ctx }, (values) =>
-        this._connect(values as TOptions, ctx),
-      );
-    if (key === undefined) return connect(binding.options as TOptions, context);
-    const keyTable = binding.keyed?.keyOptions[key];
-    const merged = (keyTable ? mergeLayers(binding.options, keyTable) : clonePlain(binding.options)) as TOptions;
-    const options = this._optionsFor(key, merged);
-    const keyed = { ...context, key };
-    return isPromiseLike(options) ? Promise.resolve(options).then((resolved) => connect(resolved, keyed)) : connect(options, keyed);
+    const open = (options: TOptions, ctx: ConnectContext) => this._connect(options, ctx);
+    if (key === undefined) return openWithOptions(binding, functionOptionsOf(this), binding.options as TOptions, context, open);
+    return openKey(binding, functionOptionsOf(this), key, context, (k, merged) => this._optionsFor(k, merged), open);
   }
 
   /** @internal */
@@ -377,25 +369,12 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
   }
 
   #currentKey(): string {
-    const key = currentConnectionKey();
-    if (key !== undefined) return key;
-    throw new ConnectionKeyError(
-      this.name,
-      'is keyed and was used outside any key: use conn.for(key), or call it inside a request of ConnectionsModule.forRoot({ keyFrom }) or inside runWithConnectionKey(key, fn)',
-    );
+    return requireConnectionKey(this.name);
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   #startKeys(): KeyedLifecycles<any> {
-    const binding = this[kBound]();
-    if (!binding.keyed) {
-      throw new ConnectionKeyError(binding.name, 'is not keyed: for(key) needs @Connection({ keyed: { ... } }) or a declaration with keyed');
-    }
-    this.#keys = new KeyedLifecycles<TRaw>(
-      this,
-      () => this.name,
-      () => this[kBound]().keyed!,
-    );
+    this.#keys = KeyedLifecycles.of<TRaw>(this, this[kBound](), () => this[kBound]().keyed!);
     return this.#keys;
   }
 
@@ -414,8 +393,4 @@ export abstract class BaseConnection<TRaw = unknown, TOptions extends object = R
   #emit(type: ConnectionEventType, generation: number, extra: EmitExtra | undefined, key: string | undefined): void {
     if (this.#binding) emitEvent(this.#binding, this.#subject, type, generation, extra, key);
   }
-}
-
-function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as PromiseLike<T> | null)?.then === 'function';
 }

@@ -2,7 +2,8 @@ import { ConnectionHost, type HostedConnection } from './connection-host.js';
 import { kEvicted, kKeyInfo, kTries } from './connection.symbols.js';
 import type { ConnectionHandle } from './connection-handle.js';
 import { ConnectionLifecycle } from './connection-lifecycle.js';
-import type { KeyedBinding } from './connection-binding.js';
+import type { ConnectionBinding, KeyedBinding } from './connection-binding.js';
+import { currentConnectionKey } from './connection-key.context.js';
 import { ConnectionKeyError } from '../errors/connection.errors.js';
 import type { ConnectionInfo, ConnectionState } from '../interfaces/connection-info.interface.js';
 import type { ConnectionKeyInfo, ConnectionKeysPage } from '../interfaces/keyed-options.interface.js';
@@ -12,6 +13,16 @@ import { coarseNow, holdCoarseClock } from '../utils/coarse-clock.util.js';
 
 /** Longest key accepted: keys end up in URLs, logs and event streams. */
 export const MAX_KEY_LENGTH = 200;
+
+/** The key of the current request or job (K3), or `ConnectionKeyError` naming the keyed connection used outside any. */
+export function requireConnectionKey(name: string): string {
+  const key = currentConnectionKey();
+  if (key !== undefined) return key;
+  throw new ConnectionKeyError(
+    name,
+    'is keyed and was used outside any key: use conn.for(key), or call it inside a request of ConnectionsModule.forRoot({ keyFrom }) or inside runWithConnectionKey(key, fn)',
+  );
+}
 
 /** What a key's handle needs from the connection that owns it. */
 export interface KeyedOwner<TRaw> extends HostedConnection<TRaw> {
@@ -55,6 +66,14 @@ export class KeyedLifecycles<TRaw> {
     private readonly name: () => string,
     private readonly policy: () => KeyedBinding,
   ) {}
+
+  /** The keys of a keyed connection; `ConnectionKeyError` for one that is not keyed (`for()` on it). */
+  static of<TRaw>(owner: KeyedOwner<TRaw>, binding: ConnectionBinding, policy: () => KeyedBinding): KeyedLifecycles<TRaw> {
+    if (!binding.keyed) {
+      throw new ConnectionKeyError(binding.name, 'is not keyed: for(key) needs @Connection({ keyed: { ... } }) or a declaration with keyed');
+    }
+    return new KeyedLifecycles(owner, () => binding.name, policy);
+  }
 
   get size(): number {
     return this.#entries.size;

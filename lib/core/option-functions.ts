@@ -2,6 +2,8 @@ import type { ConnectionBinding } from './connection-binding.js';
 import { OptionKeyError } from '../errors/option-key.error.js';
 import type { FunctionOptionKind, OptionFunctionContext } from '../interfaces/option-value.interface.js';
 import { collectSecretValues, maskError } from '../utils/mask.util.js';
+import { clonePlain, mergeLayers } from '../utils/object.util.js';
+import type { ConnectContext } from '../interfaces/use-options.interface.js';
 
 /** `static functionOptions` of a connection class: how `_connect` takes the function values of those keys. */
 export type FunctionOptions = Readonly<Record<string, FunctionOptionKind>>;
@@ -110,4 +112,39 @@ function remember<T>(binding: ConnectionBinding, key: string, value: T): T {
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+/** `_connect` with its own copy of `options`, their function values called first (see `withOptionValues`). */
+export function openWithOptions<O, R>(
+  binding: ConnectionBinding,
+  kinds: FunctionOptions,
+  options: O,
+  context: ConnectContext,
+  connect: (options: O, context: ConnectContext) => R,
+): R | Promise<Awaited<R>> {
+  return withOptionValues(binding, kinds, clonePlain(options) as Record<string, unknown>, { name: binding.name, ...context }, (values) =>
+    connect(values as O, context),
+  );
+}
+
+/**
+ * A keyed connection's `_connect` for one key (K4): the connection's merged options, then the
+ * key's `[connections.<name>.keys.<key>]` table, then `_optionsFor(key, options)` (may be async).
+ */
+export function openKey<O, R>(
+  binding: ConnectionBinding,
+  kinds: FunctionOptions,
+  key: string,
+  context: ConnectContext,
+  optionsFor: (key: string, options: O) => O | Promise<O>,
+  connect: (options: O, context: ConnectContext) => R,
+): R | Promise<Awaited<R>> {
+  const keyTable = binding.keyed?.keyOptions[key];
+  const merged = (keyTable ? mergeLayers(binding.options, keyTable) : clonePlain(binding.options)) as O;
+  const options = optionsFor(key, merged);
+  const keyed = { ...context, key };
+  if (typeof (options as PromiseLike<O> | null)?.then === 'function') {
+    return Promise.resolve(options).then((resolved) => openWithOptions(binding, kinds, resolved, keyed, connect)) as Promise<Awaited<R>>;
+  }
+  return openWithOptions(binding, kinds, options as O, keyed, connect);
 }
