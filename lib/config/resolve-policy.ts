@@ -1,7 +1,6 @@
 import { describe } from '../utils/describe.util.js';
-import { DEFAULT_DRAIN_TIMEOUT_MS } from '../core/connections.constants.js';
 import { ConnectionConfigError } from '../errors/connection.errors.js';
-import type { ResolvedPolicy } from '../core/connect-policy.js';
+import { DEFAULT_POLICY, type ResolvedPolicy } from '../core/connect-policy.js';
 import type { ConnectionPolicyOptions } from '../interfaces/connection-policy.interface.js';
 import { parseDuration } from '../utils/duration.util.js';
 import { isPlainObject } from '../utils/object.util.js';
@@ -48,18 +47,7 @@ export function splitSection(section: Record<string, unknown> | undefined): {
   return { policy: policy as ConnectionPolicyOptions, options };
 }
 
-const DEFAULTS: ResolvedPolicy = Object.freeze({
-  ttlMs: null,
-  refreshAheadMs: null,
-  eager: false,
-  attempts: 1,
-  initialDelayMs: 100,
-  maxDelayMs: 10_000,
-  drainTimeoutMs: DEFAULT_DRAIN_TIMEOUT_MS,
-  connectTimeoutMs: null,
-  slowConnectMs: 5_000,
-  breaker: null,
-});
+const DEFAULTS = DEFAULT_POLICY;
 
 /**
  * Validates and merges policy layers (module defaults < decorator < secrets < env <

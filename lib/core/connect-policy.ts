@@ -1,3 +1,4 @@
+import { DEFAULT_DRAIN_TIMEOUT_MS } from './connections.constants.js';
 import {
   BrokenCircuitError,
   CircuitState as CockatielCircuitState,
@@ -28,6 +29,20 @@ export interface ResolvedPolicy {
   slowConnectMs: number;
   breaker: { threshold: number; halfOpenAfterMs: number } | null;
 }
+
+/** The policy of a connection that sets none: shared, frozen (idle connections are many). */
+export const DEFAULT_POLICY: ResolvedPolicy = Object.freeze({
+  ttlMs: null,
+  refreshAheadMs: null,
+  eager: false,
+  attempts: 1,
+  initialDelayMs: 100,
+  maxDelayMs: 10_000,
+  drainTimeoutMs: DEFAULT_DRAIN_TIMEOUT_MS,
+  connectTimeoutMs: null,
+  slowConnectMs: 5_000,
+  breaker: null,
+});
 
 /** Errors we raise ourselves (config, closed) are final: retrying them cannot help. */
 const retryable = handleWhen((err) => !(err instanceof ConnectionsError) && !(err instanceof BrokenCircuitError));

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { BaseConnection } from './base-connection.js';
 import { aboutOf, type ConnectionBinding } from './connection-binding.js';
 import { kBind } from './connection.symbols.js';
-import { DEFAULT_DRAIN_TIMEOUT_MS } from './connections.constants.js';
+import { DEFAULT_POLICY } from './connect-policy.js';
 
 /** Marks a `fakeConnection()`. */
 export const kFake = Symbol('nestjs-connections:fake');
@@ -20,18 +20,7 @@ export function standaloneBinding(name: string, type: string): ConnectionBinding
     options: {},
     secrets: Object.freeze({}),
     secretValues: new Set<string>(),
-    policy: {
-      ttlMs: null,
-      refreshAheadMs: null,
-      eager: false,
-      attempts: 1,
-      initialDelayMs: 100,
-      maxDelayMs: 10_000,
-      drainTimeoutMs: DEFAULT_DRAIN_TIMEOUT_MS,
-      connectTimeoutMs: null,
-      slowConnectMs: 5_000,
-      breaker: null,
-    },
+    policy: DEFAULT_POLICY,
     keyed: null,
     sink: null,
     logger: new Logger(`Connections:${name}`),

@@ -30,7 +30,7 @@ export async function installThrowawayApp(kind: AppKind, dir: string, tarball: s
   for (const file of ['package.json', entry, ...(kind === 'esm' ? ['entry-points.mjs'] : [])]) await copyFile(join(APPS, kind, file), join(dir, file));
   for (const [from, to] of SHARED_FILES) await copyFile(join(APPS, from), join(dir, to));
   await copyFile(join(APPS, CONSUMER[kind]), join(dir, 'typed-consumer.ts'));
-  // A plain install, as a user's: no --legacy-peer-deps, peers at the versions the app asks for.
+  // A plain install, as a user's: no flag that relaxes peer checks, peers at the versions the app asks for.
   await runCommand('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', tarball], {
     cwd: dir,
     // CI sets npm_config_* for the repo's own install; the throwaway app must not inherit them.
