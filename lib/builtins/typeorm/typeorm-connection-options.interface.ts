@@ -1,3 +1,4 @@
+import type { StreamlitSqlKeys } from '../sql/streamlit-sql-keys.interface.js';
 /**
  * Options of a `TypeOrmConnection` (type `'typeorm'`): Streamlit's SQL keys, or TypeORM's own
  * `type` and connection keys, plus any other `DataSourceOptions` key (`entities`, `migrations`,
@@ -7,21 +8,7 @@
  * (`postgresql` -> `postgres`, `mysql`, `mariadb`, `sqlite` -> `better-sqlite3`), so a
  * `[connections.<name>]` section written for Streamlit's SQL connection works unchanged.
  */
-export interface TypeOrmConnectionOptions {
-  /** `postgresql://user:password@host:5432/db`, `mysql://...`, `mariadb://...`, `sqlite:///relative.db`. */
-  url?: string;
-  /** `postgresql` (or `postgres`), `mysql`, `mariadb`, `sqlite`. */
-  dialect?: string;
-  /** `pg`, `mysql2` or `better-sqlite3` (Streamlit's Python driver names are accepted too). */
-  driver?: string;
-  username?: string;
-  password?: string;
-  host?: string;
-  port?: number | string;
-  /** Database name; for SQLite the file path, or `:memory:`. */
-  database?: string;
-  /** Connection parameters, as in a URL's query string (`application_name`, `sslmode`, `charset`...). */
-  query?: Record<string, unknown>;
+export interface TypeOrmConnectionOptions extends StreamlitSqlKeys {
   /** TypeORM's own `type` (`postgres`, `mysql`, `better-sqlite3`, ...), when neither `url` nor `dialect` is set. */
   type?: string;
   /**
