@@ -1,4 +1,5 @@
 import type { StreamlitSqlKeys } from '../sql/streamlit-sql-keys.interface.js';
+
 /**
  * Options of a `DrizzleConnection` (type `'drizzle'`): Streamlit's SQL keys (the dialect picks
  * the driver: `pg`, `mysql2` or `better-sqlite3`), the app's drizzle schema, and settings for

@@ -1,4 +1,5 @@
 import type { StreamlitSqlKeys } from '../sql/streamlit-sql-keys.interface.js';
+
 /**
  * Options of a `TypeOrmConnection` (type `'typeorm'`): Streamlit's SQL keys, or TypeORM's own
  * `type` and connection keys, plus any other `DataSourceOptions` key (`entities`, `migrations`,
