@@ -9,7 +9,7 @@ import type { ConnectionInfo, ConnectionState } from '../interfaces/connection-i
 import type { ConnectionKeyInfo, ConnectionKeysPage } from '../interfaces/keyed-options.interface.js';
 import type { ResetOptions, ResetResult } from '../interfaces/reset-result.interface.js';
 import type { UseOptions } from '../interfaces/use-options.interface.js';
-import { coarseNow, holdCoarseClock } from '../utils/coarse-clock.util.js';
+import { COARSE_CLOCK_RESOLUTION_MS, coarseNow, holdCoarseClock } from '../utils/coarse-clock.util.js';
 
 /** Longest key accepted: keys end up in URLs, logs and event streams. */
 export const MAX_KEY_LENGTH = 200;
@@ -191,7 +191,8 @@ export class KeyedLifecycles<TRaw> {
   #sweepIdle(): void {
     const { idleTtlMs } = this.policy();
     if (idleTtlMs === null) return;
-    const cutoff = coarseNow() - idleTtlMs;
+    // Uses are stamped with the coarse clock: only a key idle for idleTtl by any reading goes.
+    const cutoff = coarseNow() - idleTtlMs - COARSE_CLOCK_RESOLUTION_MS;
     for (const entry of this.#entries.values()) {
       if (entry.lastUsedAt < cutoff && (entry.lifecycle.current?.leases ?? 0) === 0) this.#retire(entry, 'idleTtl');
     }

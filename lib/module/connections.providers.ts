@@ -64,6 +64,10 @@ function namesFromSecrets(options: Partial<ConnectionsModuleOptions>): string[] 
  * (instantiated by Nest, so it may inject its own dependencies) and a name token for each
  * connection known statically.
  */
+function mayHaveKeyFrom(options: Partial<ConnectionsModuleOptions> & { useFactory?: unknown; useClass?: unknown; useExisting?: unknown }): boolean {
+  return options.keyFrom !== undefined || options.useFactory !== undefined || options.useClass !== undefined || options.useExisting !== undefined;
+}
+
 export function createRootProviders(
   entries: ConnectionEntry[],
   staticOptions: Partial<ConnectionsModuleOptions>,
@@ -112,8 +116,10 @@ export function createRootProviders(
     },
     // Null unless `cluster` is set (it may come from forRootAsync's factory, so always listed).
     clusterCoordinatorProvider,
-    // A no-op unless `keyFrom` is set (which may also come from forRootAsync's factory).
-    { provide: APP_INTERCEPTOR, useClass: ConnectionKeyInterceptor },
+    // Only when `keyFrom` may be set: given to forRoot, or possibly returned by forRootAsync's
+    // factory (unknown until then: there it is installed, a no-op without `keyFrom`). A global
+    // interceptor costs every request of the app, so an app without keyed requests has none.
+    ...(mayHaveKeyFrom(staticOptions) ? [{ provide: APP_INTERCEPTOR, useClass: ConnectionKeyInterceptor }] : []),
     ...classes,
     ...aliases,
   ];

@@ -4,6 +4,9 @@
  * of `for(key).resolve()` should not pay for a clock read. A timer refreshes it while anyone
  * holds it (`hold()` / the returned release), unref'd so it never keeps the process alive.
  */
+/** How far behind `Date.now()` the clock may be. */
+export const COARSE_CLOCK_RESOLUTION_MS = 100;
+
 let now = Date.now();
 let holders = 0;
 let timer: NodeJS.Timeout | null = null;
@@ -17,7 +20,7 @@ export function holdCoarseClock(): () => void {
   holders++;
   now = Date.now();
   if (!timer) {
-    timer = setInterval(() => (now = Date.now()), 100);
+    timer = setInterval(() => (now = Date.now()), COARSE_CLOCK_RESOLUTION_MS);
     timer.unref();
   }
   let released = false;
