@@ -5,6 +5,7 @@ export { BaseConnection } from './core/base-connection.js';
 export { Connection } from './core/connection.decorator.js';
 export { InjectConnection } from './core/inject-connection.decorator.js';
 export { getConnectionToken } from './core/connections.tokens.js';
+export { CONNECTIONS_MODULE_OPTIONS, RESERVED_CONNECTION_NAMES } from './core/connections.constants.js';
 export { fakeConnection } from './core/fake-connection.js';
 export { runWithConnectionKey } from './core/connection-key.context.js';
 export type { ConnectionHandle } from './core/connection-handle.js';
