@@ -23,15 +23,12 @@ const KEPT_FROM_0_1 = [
 
 describe('the package root', () => {
   it('keeps every core export of 0.1 and adds the wave-2 ones', () => {
-    for (const name of [...KEPT_FROM_0_1, 'fakeConnection', 'runWithConnectionKey', 'PingError', 'ConnectionKeyError']) {
-      expect(root, name).toHaveProperty(name);
-    }
+    expect(Object.keys(root)).toEqual(expect.arrayContaining([...KEPT_FROM_0_1, 'fakeConnection', 'runWithConnectionKey', 'PingError', 'ConnectionKeyError']));
     expect(root.RESERVED_CONNECTION_NAMES).toEqual(['health', 'events', 'ui', 'reset', 'cluster']);
   });
 
   it('exports no integration that needs an optional peer (they have entry points of their own)', () => {
-    for (const name of ['SqlConnection', 'RedisConnection', 'TypeOrmConnection', 'DrizzleConnection', 'ConnectionsAdminModule', 'ConnectionsHealthIndicator', 'ConnectionsTelemetryModule', 'ClusterCoordinator']) {
-      expect(root, name).not.toHaveProperty(name);
-    }
+    const integrations = ['SqlConnection', 'RedisConnection', 'TypeOrmConnection', 'DrizzleConnection', 'ConnectionsAdminModule', 'ConnectionsHealthIndicator', 'ConnectionsTelemetryModule', 'ClusterCoordinator'];
+    expect(Object.keys(root).filter((name) => integrations.includes(name))).toEqual([]);
   });
 });
