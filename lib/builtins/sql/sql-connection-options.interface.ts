@@ -1,5 +1,5 @@
 import type { Duration } from '../../interfaces/connection-policy.interface.js';
-import type { OptionValue } from '../../interfaces/option-value.interface.js';
+import type { StreamlitSqlKeys } from './streamlit-sql-keys.interface.js';
 
 /**
  * Options of a `SqlConnection` (type `'sql'`): Streamlit's `SQLConnection` keys, and knex's.
@@ -9,30 +9,7 @@ import type { OptionValue } from '../../interfaces/option-value.interface.js';
  * knex as is (`pool`, `acquireConnectionTimeout`, `searchPath`, ...); a `connection` table is
  * merged into the driver's connection settings (`ssl`, `timezone`, ...).
  */
-export interface SqlConnectionOptions {
-  /** `postgresql://user:password@host:5432/db`, `mysql://...`, `mariadb://...`, `sqlite:///relative.db`, `sqlite:////abs.db`. */
-  url?: string;
-  /** `postgresql` (or `postgres`), `mysql`, `mariadb`, `sqlite`. */
-  dialect?: string;
-  /**
-   * The driver: `pg`, `mysql2` or `better-sqlite3`, one per dialect. Streamlit's Python
-   * driver names (`psycopg2`, `pymysql`, ...) are accepted too and mean the same dialect.
-   */
-  driver?: string;
-  username?: string;
-  /**
-   * A string, or (in code) a function returning one, sync or async: an IAM token, a Vault
-   * lease. On PostgreSQL pg calls it for every physical connection it opens; on MySQL/MariaDB
-   * it is called once per connect (pair it with `ttl` and `refreshAhead`). With a `url`, the
-   * function is used when the url has no password.
-   */
-  password?: OptionValue<string>;
-  host?: string;
-  port?: number | string;
-  /** Database name; for SQLite the file path (relative to the working directory), or `:memory:`. */
-  database?: string;
-  /** Extra connection parameters, as in the query string of a URL (`application_name`, `sslmode`, `charset`, ...). */
-  query?: Record<string, unknown>;
+export interface SqlConnectionOptions extends StreamlitSqlKeys {
   /** Driver connection settings merged over the ones computed from the keys above. */
   connection?: Record<string, unknown>;
   /** knex pool settings (`min`, `max`, `idleTimeoutMillis`, ...). */
